@@ -1,0 +1,151 @@
+"""Command line: ``python -m tierlib grade INPUT [options]``.
+
+Exit codes: 0 success; 2 bad input or bad options (one line on stderr, no traceback).
+Set ``TIERLIB_DEBUG=1`` to see tracebacks of unexpected errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from tierlib import i18n, pipeline, tiers
+from tierlib.export import write_table
+from tierlib.i18n import t
+from tierlib.io import InputError
+from tierlib.schema import MONEY_SCALE
+
+EXIT_OK, EXIT_INPUT = 0, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, like every other bad-input case
+        self.exit(EXIT_INPUT, f"{self.prog}: {message}\n")
+
+
+def _split_list(text: str) -> list[str]:
+    return [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]
+
+
+def _margin(text: str) -> float:
+    text = text.strip()
+    try:
+        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a rate: {text!r}") from None
+
+
+def _mapping(items: list[str] | None) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise InputError("cli.bad_map", item=item)
+        fld, col = item.split("=", 1)
+        out[fld.strip()] = col.strip() or None
+    return out
+
+
+def add_reading_options(p: argparse.ArgumentParser) -> None:
+    """Options every subcommand shares: which sheet, which columns."""
+    p.add_argument("input", help="CSV/TSV/TXT, XLSX/XLS or Parquet file")
+    p.add_argument("--sheet", help="Excel sheet name (default: the first sheet with data)")
+    p.add_argument("--map", action="append", metavar="FIELD=COLUMN",
+                   help="map a canonical field to a column, e.g. --map customer_id=客户编号 (repeatable); "
+                        "FIELD= unmaps the field")
+    p.add_argument("--margin", type=_margin, help="margin rate to estimate profit from revenue, e.g. 0.25 or 25%%")
+    p.add_argument("--lang", choices=i18n.LANGS, default=os.environ.get("TIERLIB_LANG", "en"),
+                   help="language of messages and default tier names (default: en)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m tierlib", description="Customer Pyramid: grade customers into value tiers.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    g = sub.add_parser("grade", help="grade the customers of a file into tiers")
+    add_reading_options(g)
+    g.add_argument("--value", choices=tiers.VALUES,
+                   help="tiering value (default: profit when the data give it, else revenue)")
+    g.add_argument("--cuts", default="1,5,20", help="cumulative %% of customers per boundary (default 1,5,20)")
+    g.add_argument("--names", help="tier names, top tier first, comma separated")
+    g.add_argument("--out", help="graded customers to FILE.csv, FILE.xlsx or FILE.parquet")
+    g.add_argument("--summary", metavar="FILE|-", help="write the JSON summary to FILE, or - for stdout")
+    g.add_argument("--rejected", metavar="FILE", help="write the rejected rows (line, reason, ...) to a CSV file")
+    return parser
+
+
+def graded_frame(loaded: pipeline.Loaded, grading: tiers.Grading) -> pd.DataFrame:
+    """The graded customer list with money as amounts, in a stable column order."""
+    df = grading.graded()
+    money = ["revenue", "cost", "profit"] + (["value"] if grading.value in tiers.MONEY_VALUES else [])
+    for col in money:
+        df[col] = (df[col].astype("Float64") / MONEY_SCALE).round(2)
+    cols = ["rank", "tier", "tier_name", "customer_id", "customer_name", "value", "revenue", "cost", "profit",
+            "orders", "lines", "quantity", "first_order", "last_order", "cum_customer_share", "cum_value_share",
+            "region", "industry", "channel", "salesperson", "product"]
+    keep = [c for c in cols if c in df and not df[c].isna().all()]
+    return df[list(dict.fromkeys(keep))]
+
+
+def cmd_grade(args) -> int:
+    lang = args.lang
+    loaded = pipeline.load(args.input, sheet=args.sheet, overrides=_mapping(args.map), margin=args.margin)
+    available = loaded.available_values()
+    value = args.value or loaded.default_value()
+    if value not in available:
+        raise InputError(f"tiers.no_{value}")
+    cuts = _split_list(args.cuts)
+    names = _split_list(args.names) if args.names else None
+    if names is not None and len(names) != len(cuts) + 1:
+        raise InputError("tiers.names_count", names=len(names), tiers=len(cuts) + 1)
+    grading = tiers.grade(loaded.customers, value=value, cuts=cuts, names=names, lang=lang)
+    summ = pipeline.summary(loaded, grading)
+    if args.out:
+        out = Path(args.out)
+        if out.suffix.lower() not in (".csv", ".xlsx", ".parquet"):
+            raise InputError("cli.bad_out", path=args.out)
+        write_table(graded_frame(loaded, grading), out)
+    if args.rejected:
+        loaded.prepared.rejected.to_csv(args.rejected, index=False, encoding="utf-8-sig")
+    if args.summary:
+        text = json.dumps(summ, ensure_ascii=False, indent=2, default=str)
+        if args.summary == "-":
+            print(text)
+        else:
+            Path(args.summary).write_text(text + "\n", encoding="utf-8")
+    if args.summary != "-":
+        print(human_summary(summ, lang))
+    return EXIT_OK
+
+
+def human_summary(s: dict, lang: str) -> str:
+    """A short plain-text summary for the terminal."""
+    lines = [t("cli.rows", lang, read=s["rows_read"], used=s["rows_used"], rejected=s["rows_rejected"]),
+             t("cli.customers", lang, customers=s["customers"], value=t(f"value.{s['value']}", lang))]
+    for row in s["tiers"]:
+        prof = "-" if row["profit"] is None else f"{row['profit']:,.2f}"
+        share = "-" if row["profit_share"] is None else f"{row['profit_share']:.1%}"
+        lines.append(f"  {row['name']}: {row['customers']:,} ({row['customer_share']:.1%}) · "
+                     f"{t('col.profit', lang)} {prof} ({share})")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    lang = getattr(args, "lang", "en")
+    try:
+        if args.command == "grade":
+            return cmd_grade(args)
+    except InputError as exc:
+        print(f"error: {t('err.' + exc.code, lang, **exc.params)}", file=sys.stderr)
+        return EXIT_INPUT
+    except (OSError, ValueError) as exc:
+        if os.environ.get("TIERLIB_DEBUG"):
+            raise
+        print(f"error: {t('err.unexpected', lang, detail=f'{type(exc).__name__}: {exc}')}", file=sys.stderr)
+        return EXIT_INPUT
+    return EXIT_INPUT

@@ -1,0 +1,69 @@
+"""DuckDB engine: one in-memory connection per workspace, SQL kept in ``tierlib/sql/``.
+
+Extension autoloading and autoinstalling are off, so nothing ever waits on the network.
+Tables are registered explicitly; values go in as bound parameters; identifiers in the SQL are
+the canonical field names only, never text from a user's file.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+SQL_DIR = Path(__file__).with_name("sql")
+DUCKDB_CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+
+@lru_cache(maxsize=None)
+def sql(name: str) -> str:
+    """The text of ``tierlib/sql/<name>.sql``."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def connect(memory_limit: str | None = None, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """A new in-memory DuckDB connection with network-free settings."""
+    config = dict(DUCKDB_CONFIG)
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    if threads:
+        config["threads"] = threads
+    return duckdb.connect(":memory:", config=config)
+
+
+class Engine:
+    """A workspace's DuckDB connection and the tables registered in it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection | None = None):
+        self.con = con or connect()
+
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        """Register (or replace) a DataFrame as table ``name``."""
+        self.con.register(name, frame)
+
+    def query(self, name: str, params: dict | None = None) -> pd.DataFrame:
+        """Run ``tierlib/sql/<name>.sql`` with bound parameters and return a DataFrame."""
+        cur = self.con.cursor()
+        try:
+            return cur.execute(sql(name), params or {}).df()
+        finally:
+            cur.close()
+
+    def customers(self, clean: pd.DataFrame) -> pd.DataFrame:
+        """Aggregate a clean transaction table (``schema.Prepared.clean``) to one row per customer."""
+        tx = clean.copy()
+        for col in ("revenue", "cost", "profit"):
+            tx[col] = tx[col].astype("Int64")
+        self.register("tx", tx)
+        out = self.query("customers")
+        for col in ("revenue", "cost", "profit"):
+            out[col] = out[col].astype("Int64")
+        return out
+
+    def close(self) -> None:
+        self.con.close()

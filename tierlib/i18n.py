@@ -1,0 +1,53 @@
+"""User-facing strings in Chinese and English.
+
+Every string the product shows lives in ``tierlib/locales/<lang>.json`` (flat keys). ``t`` looks
+a key up and fills ``{placeholders}`` with ``str.format``. A missing key falls back to the key
+itself so a gap is visible, and ``tests/test_i18n.py`` fails when the two files differ.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+_DIR = Path(__file__).with_name("locales")
+
+
+@lru_cache(maxsize=None)
+def catalog(lang: str) -> dict[str, str]:
+    """Return the string table of one language."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}")
+    with open(_DIR / f"{lang}.json", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def normalize_lang(value: str | None) -> str:
+    """Map a locale such as ``zh-CN``/``en_US`` (or None) onto a supported language."""
+    if not value:
+        return DEFAULT_LANG
+    code = value.replace("_", "-").split("-")[0].lower()
+    return code if code in LANGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **params) -> str:
+    """Translate ``key`` into ``lang`` and fill its placeholders."""
+    text = catalog(lang).get(key, key)
+    if params:
+        try:
+            return text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def has(key: str, lang: str = DEFAULT_LANG) -> bool:
+    return key in catalog(lang)
+
+
+def fmt_pct(x: float | None, digits: int = 1) -> str:
+    """A fraction as a percentage (``0.623`` -> ``62.3%``); ``-`` for None."""
+    return "-" if x is None else f"{x * 100:.{digits}f}%"

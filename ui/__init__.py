@@ -1,0 +1,1 @@
+"""Streamlit-only helpers: workspace state, shared widgets. tierlib stays UI-free."""

@@ -1,0 +1,71 @@
+"""Shared widgets and display frames (localised column names, money as amounts)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from tierlib import schema
+from tierlib.pipeline import Loaded
+from tierlib.schema import MONEY_SCALE
+from ui import samples, state
+
+T = state.T
+_DELIMS = {",": ",", ";": ";", "\t": "Tab", "|": "|"}
+
+
+def source_label(ws: state.Workspace) -> str:
+    return T(samples.SAMPLES[ws.name][1]) if ws.kind == "sample" else ws.name
+
+
+def delimiter_label(delim: str | None) -> str:
+    return _DELIMS.get(delim, "-") if delim else "-"
+
+
+def mapping_editor(loaded: Loaded) -> dict[str, str | None]:
+    """One select box per canonical field; returns overrides for every field."""
+    none = "\u0000none"
+    options = [none, *loaded.columns]
+    current = loaded.prepared.mapping
+    if current.get("customer_id") == current.get("customer_name") and "customer_name" in current:
+        current = {k: v for k, v in current.items() if k != "customer_id"}
+    overrides: dict[str, str | None] = {}
+    cols = st.columns(3)
+    for i, fld in enumerate(schema.FIELDS):
+        col = current.get(fld)
+        pick = cols[i % 3].selectbox(
+            T(f"field.{fld}"), options, index=options.index(col) if col in options else 0,
+            format_func=lambda c: T("data.mapping.none") if c == none else c, key=f"map_{fld}",
+        )
+        overrides[fld] = None if pick == none else pick
+    return overrides
+
+
+def rejected_table(rejected: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame({
+        T("col.line"): rejected["line"],
+        T("col.reason"): rejected["reason"].map(lambda r: T(f"reason.{r}")),
+        T("col.field"): rejected["field"].map(lambda f: T(f"field.{f}")),
+        T("col.column"): rejected["column"],
+        T("col.value_raw"): rejected["value"],
+    })
+    return out
+
+
+def money(series: pd.Series) -> pd.Series:
+    return (series.astype("Float64") / MONEY_SCALE).round(2)
+
+
+def customer_frame(customers: pd.DataFrame, value_is_money: bool = True) -> pd.DataFrame:
+    """Per-customer table with localised headers and money as amounts."""
+    df = customers.copy()
+    for col in ("revenue", "cost", "profit") + (("value",) if value_is_money else ()):
+        if col in df:
+            df[col] = money(df[col])
+    keep = [c for c in ("rank", "tier_name", "customer_id", "customer_name", "value", "revenue", "cost", "profit",
+                        "orders", "first_order", "last_order", "cum_customer_share", "cum_value_share",
+                        *schema.DIMENSIONS) if c in df and not df[c].isna().all()]
+    df = df[keep]
+    names = {c: T(f"col.{c}") if c not in schema.DIMENSIONS else T(f"field.{c}") for c in keep}
+    names["tier_name"] = T("col.tier")
+    return df.rename(columns=names)
