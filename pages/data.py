@@ -3,18 +3,20 @@
 import streamlit as st
 
 from tierlib.export import to_csv_bytes
-from ui import samples, state, widgets
+from ui import router, samples, state, widgets
 
+router.guard()
 T = state.T
 st.title(T("data.title"))
 st.write(T("data.intro"))
 
-source = st.radio(T("data.source"), ["upload", "sample"], format_func=lambda k: T(f"data.source.{k}"),
+source = st.radio(T("data.source"), ["upload", "sample"], format_func={k: T(f"data.source.{k}") for k in ("upload", "sample")}.get,
                   horizontal=True, key="data_source")
 
 if source == "sample":
     col1, col2 = st.columns([3, 1], vertical_alignment="bottom")
-    key = col1.selectbox(T("data.pick_sample"), list(samples.SAMPLES), format_func=lambda k: T(samples.SAMPLES[k][1]),
+    key = col1.selectbox(T("data.pick_sample"), list(samples.SAMPLES), format_func={k: T(v[1]) for k, v in samples.SAMPLES.items()}.get,
+                         
                          key="sample_pick")
     if col2.button(T("data.load_sample"), key="sample_load", type="primary"):
         state.load(samples.sample_path(key), kind="sample", name=key)

@@ -5,8 +5,9 @@ import streamlit as st
 from tierlib import tiers
 from tierlib.export import to_csv_bytes, to_xlsx_bytes
 from tierlib.io import InputError
-from ui import state, tier_view, widgets
+from ui import router, state, tier_view, widgets
 
+router.guard()
 T = state.T
 st.title(T("tiers.title"))
 ws = state.workspace()
@@ -28,15 +29,14 @@ if ws.loaded.prepared.profit_source == "estimated":
 tier_view.headline(grading)
 
 st.subheader(T("tiers.table"))
-st.dataframe(tier_view.tier_table_frame(grading), hide_index=True, width="stretch", key="tier_table",
-             column_config=tier_view.TIER_TABLE_CONFIG())
+st.table(tier_view.tier_table_display(grading), hide_index=True, border="horizontal")
 
 st.subheader(T("tiers.customers_list"))
 graded = grading.graded()
 value_is_money = grading.value in tiers.MONEY_VALUES
 c1, c2 = st.columns([1, 2])
 pick = c1.selectbox(T("tiers.filter_tier"), [0, *range(1, len(grading.names) + 1)],
-                    format_func=lambda i: T("tiers.all") if i == 0 else grading.names[i - 1], key="tier_pick")
+                    format_func=[T("tiers.all"), *grading.names].__getitem__, key="tier_pick")
 query = c2.text_input(T("tiers.search"), key="tier_search")
 shown = tier_view.filter_customers(graded, pick, query)
 table = widgets.customer_frame(shown, value_is_money=value_is_money)

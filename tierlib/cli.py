@@ -21,6 +21,7 @@ from tierlib.io import InputError
 from tierlib.schema import MONEY_SCALE
 
 EXIT_OK, EXIT_INPUT = 0, 2
+DEFAULT_CUTS = {"pyramid": ["1", "5", "20"], "value-share": ["70", "90"], "quantile": ["4"], "thresholds": None}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,6 +39,21 @@ def _margin(text: str) -> float:
         return float(text[:-1]) / 100 if text.endswith("%") else float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a rate: {text!r}") from None
+
+
+def _weights(text: str | None) -> dict | None:
+    if not text:
+        return None
+    out = {}
+    for item in _split_list(text):
+        key, _, val = item.partition("=")
+        try:
+            if key.strip() not in tiers.DEFAULT_SCORE_WEIGHTS:
+                raise ValueError(key)
+            out[key.strip()] = float(val)
+        except ValueError:
+            raise InputError("cli.bad_weights", item=item) from None
+    return out
 
 
 def _mapping(items: list[str] | None) -> dict[str, str | None]:
@@ -69,7 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_reading_options(g)
     g.add_argument("--value", choices=tiers.VALUES,
                    help="tiering value (default: profit when the data give it, else revenue)")
-    g.add_argument("--cuts", default="1,5,20", help="cumulative %% of customers per boundary (default 1,5,20)")
+    g.add_argument("--scheme", choices=tiers.SCHEMES, default="pyramid",
+                   help="pyramid: cuts are cumulative %% of customers; value-share: cumulative %% of value (ABC); "
+                        "thresholds: absolute values, descending; quantile: --cuts N gives N equal-count tiers")
+    g.add_argument("--cuts", help="boundaries of the scheme (default 1,5,20 for pyramid, 70,90 for value-share, "
+                                  "4 for quantile; required for thresholds)")
+    g.add_argument("--weights", help="weights of the score value: recency=1,frequency=1,revenue=1,profit=1")
     g.add_argument("--names", help="tier names, top tier first, comma separated")
     g.add_argument("--out", help="graded customers to FILE.csv, FILE.xlsx or FILE.parquet")
     g.add_argument("--summary", metavar="FILE|-", help="write the JSON summary to FILE, or - for stdout")
@@ -97,11 +118,12 @@ def cmd_grade(args) -> int:
     value = args.value or loaded.default_value()
     if value not in available:
         raise InputError(f"tiers.no_{value}")
-    cuts = _split_list(args.cuts)
+    cuts = _split_list(args.cuts) if args.cuts else DEFAULT_CUTS.get(args.scheme)
+    if not cuts:
+        raise InputError("cli.cuts_required", scheme=args.scheme)
     names = _split_list(args.names) if args.names else None
-    if names is not None and len(names) != len(cuts) + 1:
-        raise InputError("tiers.names_count", names=len(names), tiers=len(cuts) + 1)
-    grading = tiers.grade(loaded.customers, value=value, cuts=cuts, names=names, lang=lang)
+    grading = tiers.grade(loaded.customers, value=value, cuts=cuts, names=names, lang=lang, scheme=args.scheme,
+                          weights=_weights(args.weights))
     summ = pipeline.summary(loaded, grading)
     if args.out:
         out = Path(args.out)
@@ -125,11 +147,12 @@ def human_summary(s: dict, lang: str) -> str:
     """A short plain-text summary for the terminal."""
     lines = [t("cli.rows", lang, read=s["rows_read"], used=s["rows_used"], rejected=s["rows_rejected"]),
              t("cli.customers", lang, customers=s["customers"], value=t(f"value.{s['value']}", lang))]
+    measure = "profit" if s["totals"]["profit"] is not None else "revenue"
     for row in s["tiers"]:
-        prof = "-" if row["profit"] is None else f"{row['profit']:,.2f}"
-        share = "-" if row["profit_share"] is None else f"{row['profit_share']:.1%}"
+        amount = "-" if row[measure] is None else f"{row[measure]:,.2f}"
+        share = "-" if row[f"{measure}_share"] is None else f"{row[f'{measure}_share']:.1%}"
         lines.append(f"  {row['name']}: {row['customers']:,} ({row['customer_share']:.1%}) · "
-                     f"{t('col.profit', lang)} {prof} ({share})")
+                     f"{t('col.' + measure, lang)} {amount} ({share})")
     return "\n".join(lines)
 
 

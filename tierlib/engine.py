@@ -43,8 +43,15 @@ class Engine:
         self.con = con or connect()
 
     def register(self, name: str, frame: pd.DataFrame) -> None:
-        """Register (or replace) a DataFrame as table ``name``."""
-        self.con.register(name, frame)
+        """Copy a DataFrame into DuckDB as table ``name`` (replacing it), visible to every cursor."""
+        if not name.isidentifier():
+            raise ValueError(name)
+        view = f"_incoming_{name}"
+        self.con.register(view, frame)
+        try:
+            self.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM "{view}"')
+        finally:
+            self.con.unregister(view)
 
     def query(self, name: str, params: dict | None = None) -> pd.DataFrame:
         """Run ``tierlib/sql/<name>.sql`` with bound parameters and return a DataFrame."""

@@ -51,3 +51,19 @@ def has(key: str, lang: str = DEFAULT_LANG) -> bool:
 def fmt_pct(x: float | None, digits: int = 1) -> str:
     """A fraction as a percentage (``0.623`` -> ``62.3%``); ``-`` for None."""
     return "-" if x is None else f"{x * 100:.{digits}f}%"
+
+
+def fmt_compact(x: float | None, lang: str = DEFAULT_LANG) -> str:
+    """A large amount in a short form: 5.14亿 / 9,832.1万 in Chinese, 514.2M / 98.3K in English."""
+    if x is None:
+        return "-"
+    sign, v = ("-" if x < 0 else ""), abs(x)
+    if lang == "zh":
+        for unit, size in (("亿", 1e8), ("万", 1e4)):
+            if v >= size:
+                return f"{sign}{v / size:,.2f}{unit}"
+    else:
+        for unit, size in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
+            if v >= size:
+                return f"{sign}{v / size:,.2f}{unit}"
+    return f"{sign}{v:,.2f}"

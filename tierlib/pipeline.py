@@ -36,6 +36,7 @@ class Loaded:
             vals.append("revenue")
         if self.customers["orders"].notna().any():
             vals.append("orders")
+        vals.append("score")
         return vals
 
     def default_value(self) -> str:

@@ -23,8 +23,11 @@ from tierlib.schema import MONEY_SCALE, units_to_float
 
 DEFAULT_CUTS = (1, 5, 20)
 DEFAULT_TIER_KEYS = ("tier.vip", "tier.major", "tier.ordinary", "tier.small")
-VALUES = ("profit", "revenue", "orders")
+VALUES = ("profit", "revenue", "orders", "score")
 MONEY_VALUES = ("profit", "revenue")
+SCHEMES = ("pyramid", "value-share", "thresholds", "quantile")
+#: Default weights of the weighted score: recency, frequency, revenue, profit.
+DEFAULT_SCORE_WEIGHTS = {"recency": 1.0, "frequency": 1.0, "revenue": 1.0, "profit": 1.0}
 MIN_TIERS, MAX_TIERS = 2, 6
 CONCENTRATION_POINTS = (1, 5, 20)
 
@@ -113,15 +116,50 @@ def _cum(values) -> np.ndarray:
     return out
 
 
-def rank(customers: pd.DataFrame, value: str = "profit") -> Ranked:
-    """Sort customers for tiering by ``value`` ("profit", "revenue" or "orders").
+def score(customers: pd.DataFrame, weights: dict | None = None, as_of=None) -> np.ndarray:
+    """Weighted score 0..100 over normalised recency, frequency, revenue and profit.
+
+    Each component is turned into its percentile rank among the customers (ties share the
+    average rank; a more recent last order ranks higher), so outliers cannot dominate. The score
+    is ``100 * sum(w_i * pr_i) / sum(w_i)`` over the components the data have; missing ones are
+    skipped. ``as_of`` (default: the latest order date in the data) sets recency.
+    """
+    w = dict(DEFAULT_SCORE_WEIGHTS, **(weights or {}))
+    parts, total_w = np.zeros(len(customers)), 0.0
+    comps = {}
+    if "last_order" in customers and customers["last_order"].notna().any():
+        last = pd.to_datetime(customers["last_order"])
+        ref = pd.Timestamp(as_of) if as_of is not None else last.max()
+        comps["recency"] = -(ref - last).dt.days.astype("float64")
+    if "orders" in customers and customers["orders"].notna().any():
+        comps["frequency"] = customers["orders"].astype("float64")
+    for m in MONEY_VALUES:
+        if customers[m].notna().any():
+            comps[m] = customers[m].astype("float64")
+    for name, series in comps.items():
+        weight = float(w.get(name, 0) or 0)
+        if weight <= 0:
+            continue
+        pr = series.rank(method="average", pct=True, na_option="bottom").fillna(0).to_numpy()
+        parts += weight * pr
+        total_w += weight
+    if total_w == 0:
+        raise InputError("tiers.no_score_weights")
+    return np.round(100 * parts / total_w, 6)
+
+
+def rank(customers: pd.DataFrame, value: str = "profit", weights: dict | None = None, as_of=None) -> Ranked:
+    """Sort customers for tiering by ``value`` ("profit", "revenue", "orders" or "score").
 
     ``customers`` is the per-customer table of ``Engine.customers`` (money in integer units).
+    ``weights``/``as_of`` configure the weighted score (see ``score``).
     """
     if value not in VALUES:
         raise InputError("tiers.unknown_value", value=value, values=", ".join(VALUES))
     if len(customers) == 0:
         raise InputError("io.no_data_rows")
+    if value == "score":
+        customers = customers.assign(score=score(customers, weights, as_of))
     col = customers[value]
     if col.isna().all():
         raise InputError(f"tiers.no_{value}")
@@ -253,30 +291,103 @@ class Grading:
         }
 
 
+def value_share_bounds(ranked: Ranked, cuts) -> list[int]:
+    """ABC / Pareto: boundary i is the smallest k with cumulative value(k) >= c_i% of the total."""
+    fr = validate_cuts(cuts)
+    total = ranked.total_value
+    if not total > 0:
+        raise InputError("tiers.value_share_nonpositive")
+    cum = ranked.cum_value[1:]
+    bounds = []
+    for c in fr:
+        if cum.dtype.kind in "iu":  # exact: integer cum >= c% of total <=> cum >= ceil(c * total / 100)
+            target = c * int(total) / 100
+            hit = cum >= -(-target.numerator // target.denominator)
+        else:
+            hit = cum * 100 >= float(c) * total
+        idx = np.flatnonzero(np.asarray(hit, dtype=bool))
+        bounds.append(int(idx[0]) + 1 if len(idx) else ranked.n)
+    return bounds
+
+
+def threshold_bounds(ranked: Ranked, cuts) -> list[int]:
+    """Absolute thresholds, descending: tier 1 = value >= c_1, tier 2 = value >= c_2, ..."""
+    fr = [to_fraction(c) for c in cuts]
+    if not (MIN_TIERS - 1 <= len(fr) <= MAX_TIERS - 1):
+        raise InputError("tiers.bad_cut_count", min=MIN_TIERS - 1, max=MAX_TIERS - 1)
+    if any(b >= a for a, b in zip(fr, fr[1:])):
+        raise InputError("tiers.thresholds_not_decreasing", cuts=", ".join(_fmt(c) for c in fr))
+    vals = ranked.customers["value"].to_numpy()
+    scale = MONEY_SCALE if ranked.value in MONEY_VALUES else 1
+    neg = -vals.astype("float64")
+    bounds = []
+    for c in fr:
+        limit = c * scale
+        # value >= limit; integer money: value >= ceil(limit) exactly.
+        if vals.dtype.kind in "iu":
+            lim = -(-limit.numerator // limit.denominator)
+            bounds.append(int(np.searchsorted(neg, -float(lim), side="right")))
+        else:
+            bounds.append(int(np.searchsorted(neg, -float(limit), side="right")))
+    return bounds
+
+
+def quantile_bounds(n: int, cuts) -> list[int]:
+    """``cuts = [t]``: t equal-count tiers, ``k_i = floor(N * i / t + 1/2)``."""
+    if len(cuts) != 1:
+        raise InputError("tiers.quantile_needs_count")
+    t_count = to_fraction(cuts[0])
+    if t_count.denominator != 1 or not (MIN_TIERS <= t_count <= MAX_TIERS):
+        raise InputError("tiers.bad_tier_count", min=MIN_TIERS, max=MAX_TIERS)
+    t_int = int(t_count)
+    out = []
+    for i in range(1, t_int):
+        v = Fraction(n * i, t_int) + Fraction(1, 2)
+        out.append(int(v.numerator // v.denominator))
+    return out
+
+
+def bounds_for(ranked: Ranked, scheme: str, cuts) -> list[int]:
+    """Rank boundaries for any scheme."""
+    if scheme == "pyramid":
+        return pyramid_bounds(ranked.n, cuts)
+    if scheme == "value-share":
+        return value_share_bounds(ranked, cuts)
+    if scheme == "thresholds":
+        return threshold_bounds(ranked, cuts)
+    if scheme == "quantile":
+        return quantile_bounds(ranked.n, cuts)
+    raise InputError("tiers.unknown_scheme", scheme=scheme, schemes=", ".join(SCHEMES))
+
+
 def grade(customers: pd.DataFrame | Ranked, value: str = "profit", cuts=DEFAULT_CUTS, names=None,
-          lang: str = "zh") -> Grading:
-    """Rank and tier customers with the pyramid scheme (cumulative % of customers)."""
-    ranked = customers if isinstance(customers, Ranked) else rank(customers, value)
-    bounds = pyramid_bounds(ranked.n, cuts)
+          lang: str = "zh", scheme: str = "pyramid", weights: dict | None = None) -> Grading:
+    """Rank and tier customers.
+
+    Parameters
+    ----------
+    customers : DataFrame or Ranked
+        The per-customer table (``Engine.customers``), or an already ranked one (fast path for
+        interactive cutoff changes: O(tiers)).
+    value : {"profit", "revenue", "orders", "score"}
+    cuts : sequence
+        pyramid: cumulative % of customers; value-share: cumulative % of value; thresholds:
+        absolute values, descending; quantile: ``[number of tiers]``.
+    names : list of str, optional
+        Tier names, top tier first (defaults depend on ``lang``).
+    """
+    ranked = customers if isinstance(customers, Ranked) else rank(customers, value, weights)
+    bounds = bounds_for(ranked, scheme, list(cuts))
     names = list(names) if names else default_names(len(bounds) + 1, lang)
     return Grading(
         ranked=ranked,
-        scheme="pyramid",
+        scheme=scheme,
         cuts=[_num(c) for c in cuts],
         bounds=bounds,
         names=names,
         tiers=tier_table(ranked, bounds, names),
         concentration=concentration(ranked),
     )
-
-
-def money_columns_to_float(df: pd.DataFrame, columns=("revenue", "cost", "profit", "value")) -> pd.DataFrame:
-    """Copy of ``df`` with integer money units turned into amounts (2 decimals)."""
-    out = df.copy()
-    for col in columns:
-        if col in out and (col != "value" or out.attrs.get("value_is_money", True)):
-            out[col] = (out[col].astype("Float64") / MONEY_SCALE).round(2)
-    return out
 
 
 def _num(c):

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from tierlib import tiers
-from tierlib.i18n import fmt_pct
+from tierlib.i18n import fmt_compact, fmt_pct
 from ui import state
 
 T = state.T
@@ -34,7 +34,7 @@ def controls(ws: state.Workspace) -> Settings:
 
     c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
     value = c1.selectbox(T("tiers.value"), values, index=values.index(value_now),
-                         format_func=lambda v: T(f"value.{v}"), key="w_value")
+                         format_func={v: T(f"value.{v}") for v in values}.get, key="w_value")
     n_tiers = c2.number_input(T("tiers.n_tiers"), min_value=tiers.MIN_TIERS, max_value=tiers.MAX_TIERS,
                               value=len(cuts_now) + 1, step=1, key="w_n_tiers")
     if c3.button(T("tiers.reset"), key="w_reset"):
@@ -87,8 +87,11 @@ def headline(g: tiers.Grading) -> None:
     totals = g.totals()
     cols = st.columns(5)
     cols[0].metric(T("tiers.metric.customers"), f"{g.ranked.n:,}")
-    cols[1].metric(T("tiers.metric.revenue"), "-" if totals["revenue"] is None else f"{totals['revenue']:,.2f}")
-    cols[2].metric(T("tiers.metric.profit"), "-" if totals["profit"] is None else f"{totals['profit']:,.2f}")
+    lang = state.lang()
+    for col, key in ((cols[1], "revenue"), (cols[2], "profit")):
+        amount = totals[key]
+        col.metric(T(f"tiers.metric.{key}"), fmt_compact(amount, lang),
+                   help=None if amount is None else f"{amount:,.2f}")
     top20 = g.concentration.get("top_20pct_share")
     cols[3].metric(T("tiers.metric.top20"), fmt_pct(top20))
     gini = g.concentration.get("gini")
@@ -110,16 +113,24 @@ def tier_table_frame(g: tiers.Grading) -> pd.DataFrame:
     return df.rename(columns={c: T(f"col.{c}") if c != "name" else T("col.tier") for c in df.columns})
 
 
-def TIER_TABLE_CONFIG() -> dict:  # noqa: N802 - reads like a constant at the call site
-    pct = st.column_config.NumberColumn(format="percent")
-    money = st.column_config.NumberColumn(format="localized")
-    cfg = {}
-    for c in ("customer_share", "revenue_share", "profit_share", "margin"):
-        cfg[T(f"col.{c}")] = pct
-    for c in ("revenue", "profit", "profit_per_customer", "avg_order_value"):
-        cfg[T(f"col.{c}")] = money
-    cfg[T("col.orders_per_customer")] = st.column_config.NumberColumn(format="%.2f")
-    return cfg
+_PCT_COLS = ("customer_share", "revenue_share", "profit_share", "margin")
+_MONEY_COLS = ("revenue", "profit", "profit_per_customer", "avg_order_value")
+
+
+def tier_table_display(g: tiers.Grading) -> pd.DataFrame:
+    """The tier table as formatted text (thousands separators, percentages) for st.table."""
+    df = tier_table_frame(g)
+    out = df.copy().astype(object)
+    for c in df.columns:
+        if c in {T(f"col.{k}") for k in _PCT_COLS}:
+            out[c] = [fmt_pct(v) if pd.notna(v) else "-" for v in df[c]]
+        elif c in {T(f"col.{k}") for k in _MONEY_COLS}:
+            out[c] = ["-" if pd.isna(v) else f"{v:,.2f}" for v in df[c]]
+        elif c == T("col.orders_per_customer"):
+            out[c] = ["-" if pd.isna(v) else f"{v:,.2f}" for v in df[c]]
+        elif c == T("col.customers"):
+            out[c] = [f"{int(v):,}" for v in df[c]]
+    return out
 
 
 def filter_customers(graded: pd.DataFrame, tier: int, query: str) -> pd.DataFrame:

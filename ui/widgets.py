@@ -29,13 +29,14 @@ def mapping_editor(loaded: Loaded) -> dict[str, str | None]:
     current = loaded.prepared.mapping
     if current.get("customer_id") == current.get("customer_name") and "customer_name" in current:
         current = {k: v for k, v in current.items() if k != "customer_id"}
+    labels = {none: T("data.mapping.none"), **{c: c for c in loaded.columns}}
     overrides: dict[str, str | None] = {}
     cols = st.columns(3)
     for i, fld in enumerate(schema.FIELDS):
         col = current.get(fld)
         pick = cols[i % 3].selectbox(
             T(f"field.{fld}"), options, index=options.index(col) if col in options else 0,
-            format_func=lambda c: T("data.mapping.none") if c == none else c, key=f"map_{fld}",
+            format_func=labels.get, key=f"map_{fld}",
         )
         overrides[fld] = None if pick == none else pick
     return overrides

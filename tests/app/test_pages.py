@@ -1,0 +1,67 @@
+"""Every page runs under Streamlit's AppTest without an exception, in both languages."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+
+
+def start(lang="zh"):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = lang
+    return at.run()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_first_open_grades_the_default_sample(lang):
+    at = start(lang)
+    assert not at.exception
+    titles = [t.value for t in at.title]
+    assert titles == ["客户分级" if lang == "zh" else "Customer tiers"]
+    # The tier table of the sample: four tiers + key customers + total.
+    table = at.table[0].value
+    assert len(table) == 6
+    assert table.iloc[-1, 1] == "2,000"  # 2,000 customers in the workwear sample
+    first_col = table.columns[0]
+    expected = ["重要客户", "次要客户", "普通客户", "小客户"] if lang == "zh" else ["VIP", "Major", "Ordinary", "Small"]
+    assert list(table[first_col][:4]) == expected
+    # 1/5/20% of 2,000 customers: 20, 80, 300, 1600
+    assert list(table.iloc[:4, 1]) == ["20", "80", "300", "1,600"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_data_page_runs_and_reports_rows(lang):
+    at = start(lang)
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert ("读取" in text) if lang == "zh" else ("rows read" in text)
+
+
+def test_changing_a_cutoff_changes_the_table():
+    at = start("en")
+    at.number_input(key="w_cut_3_2").set_value(50.0).run()
+    assert not at.exception
+    table = at.table[0].value
+    assert list(table.iloc[:4, 1]) == ["20", "80", "900", "1,000"]
+
+
+def test_bad_cutoffs_show_a_message_not_a_traceback():
+    at = start("en")
+    at.number_input(key="w_cut_3_1").set_value(30.0).run()  # 1, 30, 20: not increasing
+    assert not at.exception
+    assert any("Invalid cutoffs" in e.value for e in at.error)
+
+
+def test_upload_of_a_bad_file_keeps_the_current_data():
+    at = start("en")
+    at.switch_page("pages/data.py").run()
+    at.radio(key="data_source").set_value("upload").run()
+    before = at.session_state["workspace"]
+    at.file_uploader(key="uploader").upload("junk.csv", b"\x00\x01\x02\xff" * 100, "text/csv").run()
+    assert not at.exception
+    assert at.session_state["workspace"] is before
+    assert any("could not be loaded" in e.value for e in at.error)

@@ -1,0 +1,329 @@
+"""Real browser (Debian Chromium via Playwright): the tier cutoff control in cutoff_demo_app.py.
+
+Skipped with the reason when Playwright or Chromium is missing, unless CI or REQUIRE_BROWSER=1
+is set: then a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "tests" / "e2e" / "cutoff_demo_app.py"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+REQUIRED = bool(os.environ.get("CI")) or os.environ.get("REQUIRE_BROWSER") == "1"
+
+PCT = '[data-testid="tier-cutoffs"][aria-label="Tier cutoffs"]'
+MONEY = '[data-testid="tier-cutoffs"][aria-label="Money thresholds"]'
+STEP = 0.5
+
+
+def _missing_browser() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -r requirements-dev.txt)"
+    if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _missing_browser()
+    if reason is not None:
+        if REQUIRED:
+            pytest.fail(f"browser tests are required here (CI/REQUIRE_BROWSER) but {reason}")
+        pytest.skip(f"browser tests skipped: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_server(tmp_path_factory, *extra: str):
+    port = _free_port()
+    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", PYTHONUNBUFFERED="1")
+    log = tmp_path_factory.mktemp("cutoff-server") / "streamlit.log"
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+             "--server.headless", "true", "--server.address", "127.0.0.1", *extra],
+            cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            pytest.fail("streamlit exited early:\n" + log.read_text(errors="replace"))
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.2)
+    _stop(proc)
+    pytest.fail("streamlit did not become healthy:\n" + log.read_text(errors="replace"))
+
+
+def _stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def app_url(browser, tmp_path_factory):
+    proc, url = _start_server(tmp_path_factory)
+    yield url
+    _stop(proc)
+
+
+def _open(browser, url, width=1200, height=900, **ctx_kwargs):
+    ctx = browser.new_context(viewport={"width": width, "height": height}, **ctx_kwargs)
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+    page.goto(url)
+    page.locator(f'{PCT} [data-testid="cutoff-handle-2"]').wait_for()
+    page.locator(f'{MONEY} [data-testid="cutoff-handle-2"]').wait_for()
+    wait_json(page, "CUTS=", lambda v: v is not None)
+    return ctx, page, errors
+
+
+@pytest.fixture
+def page(browser, app_url):
+    ctx, pg, errors = _open(browser, app_url)
+    yield pg
+    ctx.close()
+    assert not errors, errors
+
+
+def read_json(page, prefix):
+    loc = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text=prefix)
+    if loc.count() != 1:
+        return None
+    text = loc.first.inner_text().strip()
+    return json.loads(text[len(prefix):]) if text.startswith(prefix) else None
+
+
+def wait_json(page, prefix, pred, timeout=20.0):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        try:
+            last = read_json(page, prefix)
+            if last is not None and pred(last):
+                return last
+        except (ValueError, Exception):  # a rerun can swap the element while it is read
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"{prefix} never matched; last seen {last!r}")
+
+
+def close(a, b, tol=1e-9):
+    return len(a) == len(b) and all(math.isclose(x, y, abs_tol=tol) for x, y in zip(a, b))
+
+
+def snap(v, step=STEP):
+    return math.floor(v / step + 0.5) * step
+
+
+def handle(page, i, root=PCT):
+    return page.locator(f'{root} [data-testid="cutoff-handle-{i}"]')
+
+
+def track_box(page, root=PCT):
+    return page.locator(f'{root} [data-testid="cutoff-track"]').bounding_box()
+
+
+def drag_handle_to(page, i, x, root=PCT):
+    """Drag handle i with the mouse so that its centre ends at page x; returns that x."""
+    box = handle(page, i, root).bounding_box()
+    sx, sy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(sx, sy)
+    page.mouse.down()
+    page.mouse.move(x, sy, steps=15)
+    page.mouse.up()
+    return x
+
+
+def test_drag_handle_2_to_the_middle(page):
+    tb = track_box(page)
+    x = drag_handle_to(page, 2, tb["x"] + 0.5 * tb["width"])
+    expected = snap((x - tb["x"]) / tb["width"] * 100)
+    cuts = wait_json(page, "CUTS=", lambda v: v[:2] == [1, 5] and abs(v[2] - 20) > 1)
+    assert cuts[:2] == [1, 5]
+    assert abs(cuts[2] - expected) <= STEP, (cuts, expected)
+    assert float(handle(page, 2).get_attribute("data-value")) == cuts[2]
+    # The value label above the handle shows the released value with its unit.
+    label = page.locator(f'{PCT} [data-testid="cutoff-label-2"]').inner_text()
+    assert label == f"{cuts[2]:g}%"
+
+
+def test_keyboard_arrows_and_shift_arrow(page):
+    h = handle(page, 1)
+    h.focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")
+    expected = 5 + 4 * STEP + 10 * STEP  # 12.0
+    cuts = wait_json(page, "CUTS=", lambda v: v[1] != 5)
+    assert close(cuts, [1, expected, 20]), cuts
+    assert h.get_attribute("aria-valuenow") == "12"
+    assert h.get_attribute("role") == "slider" and h.get_attribute("tabindex") == "0"
+    # Home/End go to the neighbour limits (one step from each neighbour).
+    page.keyboard.press("End")
+    assert close(wait_json(page, "CUTS=", lambda v: v[1] != expected), [1, 20 - STEP, 20])
+    page.keyboard.press("Home")
+    assert close(wait_json(page, "CUTS=", lambda v: v[1] != 20 - STEP), [1, 1 + STEP, 20])
+
+
+def test_a_handle_cannot_cross_its_neighbour(page):
+    tb = track_box(page)
+    drag_handle_to(page, 0, tb["x"] + 0.9 * tb["width"])
+    cuts = wait_json(page, "CUTS=", lambda v: v[0] != 1)
+    assert close(cuts, [5 - STEP, 5, 20]), cuts
+    b0, b1 = handle(page, 0).bounding_box(), handle(page, 1).bounding_box()
+    assert b0["x"] < b1["x"]
+    # And the last one cannot leave the track: it stops one step before hi.
+    drag_handle_to(page, 2, tb["x"] + tb["width"] + 200)
+    cuts = wait_json(page, "CUTS=", lambda v: v[2] != 20)
+    assert close(cuts, [5 - STEP, 5, 100 - STEP]), cuts
+
+
+def test_python_override_moves_the_handles_and_a_later_release_still_counts(page):
+    from playwright.sync_api import expect
+
+    tb = track_box(page)
+    drag_handle_to(page, 2, tb["x"] + 0.5 * tb["width"])
+    first = wait_json(page, "CUTS=", lambda v: v[2] != 20)
+    assert wait_json(page, "CHANGES=", lambda n: n == 1) == 1
+    # Python changes the last cut only (like a precise number input): the handle follows.
+    page.get_by_role("button", name="Set 1 / 5 / 40").click()
+    assert wait_json(page, "CUTS=", lambda v: v == [1, 5, 40]) == [1, 5, 40]
+    expect(handle(page, 2)).to_have_attribute("data-value", "40")
+    # The browser's own state is still the value it released before; releasing exactly that
+    # value again must reach Python (re-sync first, then the value) and count as one change.
+    drag_handle_to(page, 2, tb["x"] + 0.5 * tb["width"])
+    again = wait_json(page, "CUTS=", lambda v: v[2] != 40)
+    assert close(again, first), (again, first)
+    expect(handle(page, 2)).to_have_attribute("data-value", f"{first[2]:g}")
+    assert wait_json(page, "CHANGES=", lambda n: n >= 2) == 2
+    # Several handles at once.
+    page.get_by_role("button", name="Set 2 / 10 / 40").click()
+    assert wait_json(page, "CUTS=", lambda v: v == [2, 10, 40]) == [2, 10, 40]
+    for i, v in enumerate(["2", "10", "40"]):
+        expect(handle(page, i)).to_have_attribute("data-value", v)
+    page.wait_for_timeout(300)
+    assert read_json(page, "CHANGES=") == 2
+
+
+def test_descending_log_thresholds(page):
+    b = [handle(page, i, MONEY).bounding_box()["x"] for i in range(3)]
+    assert b[0] < b[1] < b[2]  # handle 0 = highest threshold = top boundary, leftmost
+    tb = track_box(page, MONEY)
+    # log scale: 10,000 sits at log(10000/100)/log(200000/100) of the way from the right end
+    q = math.log(10000 / 100) / math.log(200000 / 100)
+    centre = b[1] + handle(page, 1, MONEY).bounding_box()["width"] / 2
+    assert abs(centre - (tb["x"] + (1 - q) * tb["width"])) < 2
+    h = handle(page, 0, MONEY)
+    h.focus()
+    page.keyboard.press("ArrowRight")  # visually right = a lower threshold
+    assert wait_json(page, "MONEY=", lambda v: v[0] != 50000) == [49900, 10000, 2000]
+    page.keyboard.press("ArrowUp")  # up = a higher value
+    page.keyboard.press("ArrowUp")
+    assert wait_json(page, "MONEY=", lambda v: v[0] != 49900) == [50100, 10000, 2000]
+    assert page.locator(f'{MONEY} [data-testid="cutoff-label-0"]').inner_text() == "50,100 ¥"
+
+
+def test_touch_drag_on_a_phone(browser, app_url):
+    ctx, page, errors = _open(browser, app_url, width=390, height=844, has_touch=True, is_mobile=True,
+                              device_scale_factor=2)
+    try:
+        tb = track_box(page)
+        box = handle(page, 2).bounding_box()
+        sx, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        tx = tb["x"] + 0.75 * tb["width"]
+        cdp = ctx.new_cdp_session(page)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": sx, "y": y}]})
+        for k in range(1, 11):
+            cdp.send("Input.dispatchTouchEvent",
+                     {"type": "touchMove", "touchPoints": [{"x": sx + (tx - sx) * k / 10, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        expected = snap((tx - tb["x"]) / tb["width"] * 100)
+        cuts = wait_json(page, "CUTS=", lambda v: v[2] != 20)
+        assert cuts[:2] == [1, 5] and abs(cuts[2] - expected) <= STEP, (cuts, expected)
+    finally:
+        ctx.close()
+    assert not errors, errors
+
+
+@pytest.mark.parametrize("width", [1200, 390])
+def test_screenshots(browser, app_url, width):
+    ctx, page, errors = _open(browser, app_url, width=width, height=900)
+    try:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.wait_for_timeout(500)  # let the label layout settle after the first paint
+        page.screenshot(path=str(ARTIFACTS / f"cutoff-{width}.png"), full_page=True)
+        root = page.locator(PCT)
+        root.screenshot(path=str(ARTIFACTS / f"cutoff-{width}-control.png"))
+        # Nothing clipped: every handle and label lies inside the control.
+        rb = root.bounding_box()
+        for i in range(3):
+            for sel in (f'[data-testid="cutoff-handle-{i}"]', f'[data-testid="cutoff-label-{i}"]'):
+                b = page.locator(f"{PCT} {sel}").bounding_box()
+                assert rb["x"] - 0.5 <= b["x"] and b["x"] + b["width"] <= rb["x"] + rb["width"] + 0.5, (sel, b, rb)
+        # Labels do not overlap each other.
+        boxes = [page.locator(f'{PCT} [data-testid="cutoff-label-{i}"]').bounding_box() for i in range(3)]
+        for a, b in zip(boxes, boxes[1:]):
+            assert a["x"] + a["width"] <= b["x"] + 0.5 or a["y"] != b["y"], (a, b)
+    finally:
+        ctx.close()
+    assert not errors, errors
+
+
+def test_dark_theme_screenshot(browser, tmp_path_factory):
+    proc, url = _start_server(tmp_path_factory, "--theme.base", "dark")
+    try:
+        ctx, page, errors = _open(browser, url, width=390, height=900)
+        try:
+            page.wait_for_timeout(500)
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "cutoff-390-dark.png"), full_page=True)
+            color = page.locator(f'{PCT} [data-testid="cutoff-label-0"]').evaluate("e => getComputedStyle(e).color")
+            assert color != "rgb(49, 51, 63)"  # the theme's (light) text colour, not the light default
+        finally:
+            ctx.close()
+        assert not errors, errors
+    finally:
+        _stop(proc)

@@ -1,0 +1,932 @@
+"""Read an uploaded or on-disk spreadsheet into a table of raw cells.
+
+``read_table`` accepts CSV/TSV/TXT text files, Excel workbooks (``.xlsx``/``.xlsm`` and the old
+binary ``.xls``) and Parquet files, given as a path or as the bytes of an upload. It returns a
+:class:`ReadResult` whose ``frame`` holds the *raw* cells (typing is done later by
+:mod:`tierlib.parsing`) together with the file line/row number of every data row, so that
+rejected rows can be reported against the original file.
+
+Every problem a user can cause raises :class:`InputError` with an i18n message key (``code``)
+and the parameters of the message.
+
+Rules shared by all formats
+---------------------------
+* Title rows, merged title cells and note lines above the header are skipped: the header is the
+  first row (among the first ``HEADER_SCAN_ROWS`` rows) whose number of non-empty cells reaches
+  the typical width of the table and whose cells are mostly non-numeric text.
+* Header names are stripped (also full-width spaces, NBSP, zero-width spaces and BOM remnants);
+  a blank header becomes ``column_<n>`` (1-based position) and duplicates get ``_2``, ``_3``...
+  suffixes. Duplicates are detected case-insensitively because SQL identifiers (DuckDB) are
+  case-insensitive.
+* Blank rows (every cell empty or whitespace) are not data: they are dropped and do not count as
+  read rows; ``line_numbers`` keeps the original number of every kept row.
+* A column with a blank header whose cells are all blank (a trailing delimiter, a formatted but
+  empty Excel column) is dropped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io as _io
+import math
+import os
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "InputError",
+    "ReadResult",
+    "read_table",
+    "list_sheets",
+    "MAX_XLSX_XML_BYTES",
+    "MAX_COMPRESSION_RATIO",
+    "RATIO_CHECK_MIN_BYTES",
+    "HEADER_SCAN_ROWS",
+]
+
+MB = 1024 * 1024
+#: Upper bound for the total uncompressed size of the worksheet (and shared-strings) XML of an
+#: xlsx file; larger workbooks are refused before parsing (decompression-bomb guard).
+MAX_XLSX_XML_BYTES = 200 * MB
+#: A zip member larger than ``RATIO_CHECK_MIN_BYTES`` (uncompressed) whose compression ratio
+#: exceeds ``MAX_COMPRESSION_RATIO`` : 1 is refused as a decompression bomb.
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECK_MIN_BYTES = 10 * MB
+#: How many rows from the top are searched for the header row.
+HEADER_SCAN_ROWS = 50
+#: How many non-blank lines of a text file are sampled to choose the delimiter.
+DELIMITER_SAMPLE_LINES = 50
+
+TEXT_EXTS = {".csv", ".tsv", ".txt"}
+XLSX_EXTS = {".xlsx", ".xlsm"}
+XLS_EXTS = {".xls"}
+PARQUET_EXTS = {".parquet"}
+DELIMITERS = (",", ";", "\t", "|")
+
+_ZIP_SIG = b"PK\x03\x04"
+_ZIP_EMPTY_SIG = b"PK\x05\x06"
+_OLE_SIG = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PARQUET_SIG = b"PAR1"
+_ENCRYPTED_NAME = "EncryptedPackage".encode("utf-16-le")
+# Signatures of common binary files that are certainly not text (for "junk named .csv").
+_BINARY_SIGS = (
+    b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!",
+    b"BZh", b"\xfd7zXZ", b"MZ", b"\x7fELF", b"SQLite format", b"ID3", b"OggS", b"RIFF",
+)
+# Control bytes that do not occur in text files (TAB, LF, VT, FF, CR, SUB and ESC are allowed).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 26, 27))
+_CONTROL_CHARS = _CONTROL_BYTES.decode("ascii")
+# Characters stripped from header names and used to decide whether a cell is blank.
+_STRIP_CHARS = (" \t\r\n\f\v\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+                "\u2008\u2009\u200a\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u3000\ufeff")
+
+
+class InputError(Exception):
+    """A user-facing input problem.
+
+    Parameters
+    ----------
+    code : str
+        An i18n message key such as ``"io.empty_file"``.
+    **params
+        Values for the placeholders of the message.
+
+    Attributes
+    ----------
+    code : str
+    params : dict
+    """
+
+    def __init__(self, code: str, **params):
+        self.code = code
+        self.params = dict(params)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:  # English fallback; the UI translates ``code``.
+        return f"{self.code}: {self.params}"
+
+
+@dataclass
+class ReadResult:
+    """The raw table read from a file.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        Raw cells. Text formats: every column has the pandas ``str`` dtype and every cell is a
+        string (``""`` for an empty cell). Excel: ``object`` columns holding the cell's Python
+        value (``str``, ``float``, ``int``, ``bool``, ``datetime.datetime``/``date``/``time``/
+        ``timedelta``) or ``None`` for an empty cell. Parquet: the file's own column types.
+    line_numbers : numpy.ndarray
+        ``int64``, one per frame row: the 1-based physical line (text; the line where the record
+        starts when a quoted cell spans several lines) or sheet row (Excel) of the row in the
+        original file. Parquet: the 1-based row position.
+    format : str
+        ``"csv"`` (any delimited text), ``"xlsx"``, ``"xls"`` or ``"parquet"``.
+    encoding : str or None
+        Text encoding that was used, ``None`` for binary formats.
+    delimiter : str or None
+        Field delimiter of a text file, ``None`` for binary formats.
+    sheets : list of str
+        All sheet names of a workbook, ``[]`` otherwise.
+    sheet : str or None
+        The sheet that was read.
+    header_row : int
+        1-based line/row of the header (0 for Parquet, which has no header row).
+    skipped_title_rows : int
+        Non-blank rows above the header that were skipped (titles, notes).
+    """
+
+    frame: pd.DataFrame
+    line_numbers: np.ndarray
+    format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    header_row: int = 1
+    skipped_title_rows: int = 0
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+# --------------------------------------------------------------------------------------------
+
+def read_table(source, filename: str | None = None, sheet: str | None = None,
+               max_bytes: int | None = None) -> ReadResult:
+    """Read a spreadsheet file into raw cells.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, bytes or binary file object
+        A path, the bytes of an upload, or an object with ``read()`` (such as a Streamlit
+        ``UploadedFile``; its ``name`` is used when ``filename`` is not given).
+    filename : str, optional
+        Name of the upload; its extension chooses the format (``.csv .tsv .txt`` text,
+        ``.xlsx .xlsm``, ``.xls``, ``.parquet``). Defaults to the path's name. The content's
+        signature wins when the extension lies (a zip is read as xlsx, an OLE2 file as xls,
+        ``PAR1`` as Parquet); no extension at all means "sniff, else text".
+    sheet : str, optional
+        Excel sheet to read. Default: the first sheet (visible sheets first) that has a header
+        and at least one data row.
+    max_bytes : int, optional
+        Refuse files larger than this (``io.too_large``).
+
+    Returns
+    -------
+    ReadResult
+
+    Raises
+    ------
+    InputError
+        ``io.empty_file``, ``io.unsupported_format``, ``io.not_text``, ``io.bad_excel``,
+        ``io.encrypted_excel``, ``io.sheet_not_found``, ``io.no_header``, ``io.no_data_rows``,
+        ``io.too_large`` or ``io.decode_failed``.
+
+    Notes
+    -----
+    Blank lines and rows whose cells are all empty are not data: they are dropped and do not
+    count as read rows, while ``line_numbers`` keeps the original line/row of every kept row
+    (exact for text files, including quoted cells that span several lines).
+    """
+    data, name = _load(source, filename, max_bytes)
+    fmt = _detect_format(data, name)
+    if fmt == "csv":
+        return _read_text(data, _ext(name))
+    if fmt in ("xlsx", "xls"):
+        return _read_excel(data, fmt, sheet)
+    return _read_parquet(data)
+
+
+def list_sheets(source, filename: str | None = None) -> list[str]:
+    """Return the sheet names of a workbook (``[]`` for text and Parquet files).
+
+    Parameters
+    ----------
+    source, filename
+        As for :func:`read_table`.
+
+    Returns
+    -------
+    list of str
+    """
+    data, name = _load(source, filename, None)
+    fmt = _detect_format(data, name)
+    if fmt not in ("xlsx", "xls"):
+        return []
+    wb = _open_workbook(data, fmt)
+    try:
+        return list(wb.sheet_names)
+    finally:
+        wb.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Loading and format detection
+# --------------------------------------------------------------------------------------------
+
+def _limit_mb(max_bytes: int) -> float | int:
+    value = max_bytes / MB
+    return int(value) if value == int(value) else float(f"{value:.3g}")
+
+
+def _load(source, filename: str | None, max_bytes: int | None) -> tuple[bytes, str]:
+    """Return the file's bytes and the name used to pick the format."""
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        name = filename or path.name
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            raise InputError("io.too_large", limit_mb=_limit_mb(max_bytes))
+        data = path.read_bytes()
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        name = filename or ""
+    elif hasattr(source, "read"):
+        if hasattr(source, "seek"):
+            try:
+                source.seek(0)
+            except (OSError, ValueError):
+                pass
+        data = source.read()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        data = bytes(data)
+        name = filename or str(getattr(source, "name", "") or "")
+    else:
+        raise TypeError(f"unsupported source type {type(source).__name__}")
+    if max_bytes is not None and len(data) > max_bytes:
+        raise InputError("io.too_large", limit_mb=_limit_mb(max_bytes))
+    return data, name
+
+
+def _ext(name: str) -> str:
+    return os.path.splitext(name or "")[1].lower()
+
+
+def _is_encrypted_ole(data: bytes) -> bool:
+    """True when an OLE2 compound file holds an ``EncryptedPackage`` stream.
+
+    Password-protected xlsx files are OLE2 containers with the streams ``EncryptionInfo`` and
+    ``EncryptedPackage``. A directory entry (128 bytes, 128-aligned) starts with the stream name
+    in UTF-16LE and has the name length in bytes, terminator included, at byte 64.
+    """
+    start = 0
+    while True:
+        pos = data.find(_ENCRYPTED_NAME, start)
+        if pos < 0:
+            return False
+        if pos % 128 == 0 and data[pos + 64:pos + 66] == b"\x22\x00":
+            return True
+        start = pos + 1
+
+
+def _control_share_ok(sample: bytes) -> bool:
+    """True when at most 1 % of ``sample`` are control bytes that never occur in text."""
+    if not sample:
+        return True
+    return len(sample) - len(sample.translate(None, _CONTROL_BYTES)) <= 0.01 * len(sample)
+
+
+def _looks_binary(sample: bytes) -> bool:
+    return any(sample.startswith(sig) for sig in _BINARY_SIGS) or not _control_share_ok(sample)
+
+
+def _detect_format(data: bytes, name: str) -> str:
+    """Choose the reader from the extension and the content's signature."""
+    ext = _ext(name)
+    known = TEXT_EXTS | XLSX_EXTS | XLS_EXTS | PARQUET_EXTS
+    if ext and ext not in known:
+        raise InputError("io.unsupported_format", ext=ext)
+    if not data:
+        raise InputError("io.empty_file")
+    if data.startswith(_OLE_SIG):
+        if _is_encrypted_ole(data):
+            raise InputError("io.encrypted_excel")
+        return "xls"
+    if data.startswith(_ZIP_SIG) or data.startswith(_ZIP_EMPTY_SIG):
+        return "xlsx"
+    if data.startswith(_PARQUET_SIG):
+        return "parquet"
+    if ext in XLSX_EXTS or ext in XLS_EXTS:
+        kind = "binary" if _looks_binary(data[:65536]) else "text"
+        raise InputError("io.bad_excel", detail=f"not an Excel workbook ({kind} content)")
+    if ext in PARQUET_EXTS:
+        raise InputError("io.decode_failed", detail="not a Parquet file")
+    return "csv"
+
+
+# --------------------------------------------------------------------------------------------
+# Text: encoding
+# --------------------------------------------------------------------------------------------
+
+_CN_FAMILY = {
+    "gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030", "cp936": "gb18030",
+    "hz": "gb18030", "euc_cn": "gb18030", "big5": "big5", "cp950": "big5", "big5hkscs": "big5",
+}
+
+
+def _utf16_guess(data: bytes) -> str | None:
+    """Detect BOM-less UTF-16 from NUL bytes concentrated at odd (LE) or even (BE) positions."""
+    sample = data[:8192]
+    sample = sample[: len(sample) // 2 * 2]
+    half = len(sample) // 2
+    if half < 2:
+        return None
+    nul_even = sample[0::2].count(0)
+    nul_odd = sample[1::2].count(0)
+    if nul_odd >= 0.1 * half and nul_even <= 0.05 * nul_odd:
+        return "utf-16-le"
+    if nul_even >= 0.1 * half and nul_odd <= 0.05 * nul_even:
+        return "utf-16-be"
+    return None
+
+
+def _strict(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _gb_plausible(text: str) -> bool:
+    """Whether a strict gb18030 decoding looks like real Chinese.
+
+    Big5 byte pairs (and some Latin-1 ones, e.g. ``ü`` + a letter) are valid GBK too, but decode
+    to private-use characters or to characters outside GB2312, while real GBK text consists
+    almost only of GB2312 characters (rare name characters are a small share).
+    """
+    chars = _NON_ASCII.findall(text[:400_000])[:5000]
+    if not chars:
+        return True
+    counts = Counter(chars)
+    pua = sum(k for c, k in counts.items() if "\ue000" <= c <= "\uf8ff")
+    outside = 0
+    for c, k in counts.items():
+        try:
+            c.encode("gb2312")
+        except UnicodeEncodeError:
+            outside += k
+    n = len(chars)
+    return pua <= 0.01 * n and outside <= 0.3 * n
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """Decode a text file; return ``(text, encoding)``.
+
+    Order: BOM (UTF-8, UTF-16 LE/BE) -> UTF-16 without BOM (NUL bytes at odd/even positions) ->
+    binary check (``io.not_text``) -> strict UTF-8 -> strict gb18030 when the result is plausible
+    Chinese -> strict Big5 / cp950 -> the best guess of ``charset_normalizer`` (GBK, GB2312 and
+    cp936 mapped to gb18030) -> an implausible but strict gb18030 -> ``io.decode_failed``.
+
+    The strict gb18030 step comes before ``charset_normalizer`` because on a GBK file whose only
+    non-ASCII bytes are in the header row, charset_normalizer answers cp949 (Korean). Big5 is
+    tried before the guess because Big5 bytes are nearly always valid gb18030 as well.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        text = _strict(data[3:], "utf-8")
+        if text is not None:
+            return text, "utf-8-sig"
+        data = data[3:]
+    elif data.startswith(codecs.BOM_UTF16_LE) and not data.startswith(codecs.BOM_UTF32_LE):
+        text = _strict(data[2:], "utf-16-le")
+        if text is None:
+            raise InputError("io.decode_failed", encoding="utf-16-le")
+        return text, "utf-16-le"
+    elif data.startswith(codecs.BOM_UTF16_BE):
+        text = _strict(data[2:], "utf-16-be")
+        if text is None:
+            raise InputError("io.decode_failed", encoding="utf-16-be")
+        return text, "utf-16-be"
+
+    guess = _utf16_guess(data)
+    if guess:
+        text = _strict(data, guess)
+        if text is not None:
+            return text, guess
+
+    sample = data[:65536]
+    if b"\x00" in sample or _looks_binary(sample):
+        raise InputError("io.not_text")
+
+    text = _strict(data, "utf-8")
+    if text is not None:
+        return text, "utf-8"
+    gb_text = _strict(data, "gb18030")
+    if gb_text is not None and _gb_plausible(gb_text):
+        return gb_text, "gb18030"
+    for enc in ("big5", "cp950"):
+        text = _strict(data, enc)
+        if text is not None:
+            return text, enc
+
+    guessed = None
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:262144]).best()
+        guessed = best.encoding if best is not None else None
+    except Exception:  # pragma: no cover - a failing guesser counts as "no guess"
+        guessed = None
+    if guessed:
+        try:
+            enc = codecs.lookup(guessed).name.replace("-", "_")
+        except LookupError:
+            enc = guessed
+        enc = _CN_FAMILY.get(enc, enc)
+        if enc != "gb18030":
+            for cand in (["big5hkscs"] if enc == "big5" else [enc]):
+                text = _strict(data, cand)
+                if text is not None:
+                    return text, cand
+    if gb_text is not None:
+        return gb_text, "gb18030"
+    raise InputError("io.decode_failed", encoding=guessed or "unknown")
+
+
+# --------------------------------------------------------------------------------------------
+# Header detection and names (shared by text and Excel)
+# --------------------------------------------------------------------------------------------
+
+_NUMERICISH = re.compile(
+    r"[-+\u2212(（]?\s*(?:[¥￥$€£]|cny|rmb|usd)?\s*[-+\u2212]?[0-9０-９]"
+    r"[0-9０-９,，.．:：/\-\s年月日时分秒tT]*[%％)）]?\s*(?:元|am|pm)?",
+    re.IGNORECASE,
+)
+
+
+def _blank(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip(_STRIP_CHARS)
+    if isinstance(value, float):
+        return math.isnan(value)
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _texty(value) -> bool:
+    """A non-empty cell that looks like a header label (text that is not a number or date)."""
+    if not isinstance(value, str):
+        return False
+    s = value.strip(_STRIP_CHARS)
+    return bool(s) and _NUMERICISH.fullmatch(s) is None
+
+
+def _find_header(rows: list[list]) -> int | None:
+    """Return the index of the header row in ``rows`` (the first rows of a table), or None.
+
+    The typical width ``W`` is the largest number of non-empty cells in a row. The header is the
+    first row with at least ``max(2, ceil(0.6 * W))`` non-empty cells (``W`` when ``W <= 2``),
+    more than half of them text that does not look like a number or a date. Title rows (one
+    merged cell, a report name, "exported on ..." notes) have far fewer cells; a first data row
+    is mostly numbers. When no row reaches that width (a header with several unnamed columns
+    over filled data columns), the first row of at least two cells, mostly text, is taken.
+    No such row (e.g. a file without a header) gives None.
+    """
+    counts = [sum(not _blank(v) for v in row) for row in rows]
+    if not counts or max(counts) == 0:
+        return None
+    width = max(counts)
+    need = width if width <= 2 else max(2, math.ceil(0.6 * width))
+    texty = [sum(_texty(v) for v in row) if counts[i] >= 2 or width == 1 else 0
+             for i, row in enumerate(rows)]
+    for i in range(len(rows)):
+        if counts[i] >= need and texty[i] * 2 > counts[i]:
+            return i
+    # Fallback: a header narrower than the data (unnamed columns that hold values).
+    for i in range(len(rows)):
+        if counts[i] >= 2 and texty[i] * 2 > counts[i]:
+            return i
+    return None
+
+
+def _cell_label(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    if not isinstance(value, str) and hasattr(value, "isoformat"):
+        try:
+            if hasattr(value, "date") and (value.hour, value.minute, value.second) == (0, 0, 0):
+                return value.date().isoformat()
+            return value.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            return str(value)
+    return str(value)
+
+
+def _make_names(cells: list) -> tuple[list[str], list[bool]]:
+    """Normalise header cells; return the names and which header cells were blank."""
+    names: list[str] = []
+    blank: list[bool] = []
+    seen: set[str] = set()
+    for i, cell in enumerate(cells, start=1):
+        label = _cell_label(cell).strip(_STRIP_CHARS)
+        label = re.sub(r"\s*[\r\n\t]+\s*", " ", label)
+        blank.append(not label)
+        base = label or f"column_{i}"
+        name = base
+        k = 1
+        while name.casefold() in seen:
+            k += 1
+            name = f"{base}_{k}"
+        seen.add(name.casefold())
+        names.append(name)
+    return names, blank
+
+
+# --------------------------------------------------------------------------------------------
+# Frame post-processing
+# --------------------------------------------------------------------------------------------
+
+def _blank_mask(s: pd.Series) -> np.ndarray:
+    """Vectorised "cell is blank" for one column."""
+    if len(s) == 0:
+        return np.zeros(0, dtype=bool)
+    if s.dtype == object:
+        arr = s.to_numpy()
+        out = np.asarray(pd.isna(arr), dtype=bool)
+        is_str = np.fromiter((type(v) is str for v in arr), dtype=bool, count=len(arr))
+        idx = np.flatnonzero(is_str)
+        if len(idx):
+            out[idx] = np.fromiter((not v.strip(_STRIP_CHARS) for v in arr[idx]), dtype=bool,
+                                   count=len(idx))
+        return out
+    if isinstance(s.dtype, pd.StringDtype):
+        stripped = s.str.strip(_STRIP_CHARS)
+        return (s.isna() | (stripped == "")).to_numpy(dtype=bool, na_value=True)
+    return s.isna().to_numpy(dtype=bool)
+
+
+def _drop_blank(frame: pd.DataFrame, lines: np.ndarray, header_blank: list[bool]
+                ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Drop blank rows and blank-headed empty columns; keep line numbers aligned."""
+    n = len(frame)
+    if n:
+        # Narrow the candidates column by column: the first column rules out most rows.
+        cand = np.ones(n, dtype=bool)
+        for j in range(frame.shape[1]):
+            idx = np.flatnonzero(cand)
+            if not len(idx):
+                break
+            col = frame.iloc[:, j]
+            cand[idx] = _blank_mask(col if len(idx) == n else col.iloc[idx])
+        if cand.any():
+            keep = ~cand
+            frame = frame.loc[keep]
+            lines = lines[keep]
+    frame = frame.reset_index(drop=True)
+    drop = [c for c, b in zip(frame.columns, header_blank) if b and _blank_mask(frame[c]).all()]
+    if drop:
+        frame = frame.drop(columns=drop)
+    return frame, np.asarray(lines, dtype=np.int64)
+
+
+# --------------------------------------------------------------------------------------------
+# Text files
+# --------------------------------------------------------------------------------------------
+
+class _LineCounter:
+    """Iterate over physical lines and remember how many were consumed."""
+
+    def __init__(self, text: str):
+        self._lines = text.split("\n")
+        self.count = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        if self.count >= len(self._lines):
+            raise StopIteration
+        line = self._lines[self.count]
+        self.count += 1
+        return line + "\n" if self.count < len(self._lines) else line
+
+
+def _records(text: str, delim: str, limit: int | None = None):
+    """Yield ``(first_line, last_line, fields)`` (0-based physical lines) using the csv module.
+
+    ``text`` uses ``\\n`` line ends. A quoted cell may span lines; blank lines give ``[]``.
+    """
+    if text.endswith("\n"):
+        text = text[:-1]
+    lines = _LineCounter(text)
+    reader = csv.reader(lines, delimiter=delim, quotechar='"', doublequote=True, strict=False)
+    prev = 0
+    n = 0
+    try:
+        for fields in reader:
+            yield prev, lines.count - 1, fields
+            prev = lines.count
+            n += 1
+            if limit is not None and n >= limit:
+                return
+    except csv.Error as exc:
+        raise InputError("io.decode_failed", detail=f"line {prev + 1}: {exc}") from exc
+
+
+def _sniff_delimiter(sample: str, ext: str) -> str:
+    """Choose among , ; TAB | the delimiter giving the most consistent column count (> 1).
+
+    For each candidate the first non-blank lines are split (respecting quotes); the most common
+    field count greater than 1 is the candidate's width and the share of records with exactly
+    that width its consistency. Highest consistency wins, then the larger width, then the order
+    ``, TAB ; |``. A ``.tsv`` file containing tabs is tab-delimited. Without any candidate the
+    file has a single column (reported as ``,``; TAB for ``.tsv``).
+    """
+    lines = [ln for ln in sample.split("\n") if ln.strip(_STRIP_CHARS)][:DELIMITER_SAMPLE_LINES]
+    chunk = "\n".join(lines)
+    if ext == ".tsv" and "\t" in chunk:
+        return "\t"
+    best = None
+    for rank, d in enumerate((",", "\t", ";", "|")):
+        if d not in chunk:
+            continue
+        try:
+            counts = [len(f) for _, _, f in _records(chunk, d)]
+        except InputError:
+            continue
+        wide = [c for c in counts if c > 1]
+        if not wide:
+            continue
+        width = Counter(wide).most_common(1)[0][0]
+        score = (counts.count(width) / len(counts), width, -rank)
+        if best is None or score > best[0]:
+            best = (score, d)
+    if best is None:
+        return "\t" if ext == ".tsv" else ","
+    return best[1]
+
+
+def _line_offset(text: str, line: int) -> int:
+    """Character offset of the start of 0-based physical line ``line`` (text uses ``\\n``)."""
+    pos = 0
+    for _ in range(line):
+        nxt = text.find("\n", pos)
+        if nxt < 0:
+            return len(text)
+        pos = nxt + 1
+    return pos
+
+
+def _read_text(data: bytes, ext: str) -> ReadResult:
+    text, encoding = _decode(data)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    sample = text[:65536]
+    if "\x00" in sample or \
+            len(sample) - len(sample.translate({ord(c): None for c in _CONTROL_CHARS})) \
+            > 0.01 * len(sample):
+        raise InputError("io.not_text")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.rstrip("\x1a")  # DOS end-of-file marker
+    if not text.strip(_STRIP_CHARS + ",;|"):
+        raise InputError("io.empty_file")
+
+    # Sample: the first complete lines, up to ~1 MB.
+    cut = len(text)
+    if cut > 1_000_000:
+        cut = text.rfind("\n", 0, 1_000_000) + 1 or 1_000_000
+    sample = text[:cut]
+    delim = _sniff_delimiter(sample, ext)
+    recs = list(_records(sample, delim, limit=HEADER_SCAN_ROWS + 200))
+    hidx = _find_header([r[2] for r in recs[:HEADER_SCAN_ROWS]])
+    if hidx is None:
+        raise InputError("io.no_header")
+    h_first, h_last, header = recs[hidx]
+    skipped = sum(1 for r in recs[:hidx] if not all(_blank(v) for v in r[2]))
+    ncols = max([len(header)] + [len(r[2]) for r in recs[hidx + 1:]])
+
+    start_line = h_last + 1  # 0-based physical line of the first data line
+    body = text[_line_offset(text, start_line):]
+    frame, lines = _parse_body(body, delim, ncols, start_line)
+    cells = list(header) + [""] * (frame.shape[1] - len(header))
+    names, header_blank = _make_names(cells)
+    frame.columns = names
+    frame, lines = _drop_blank(frame, lines, header_blank)
+    if len(frame) == 0:
+        raise InputError("io.no_data_rows")
+    return ReadResult(frame=frame, line_numbers=lines, format="csv", encoding=encoding,
+                      delimiter=delim, sheets=[], sheet=None, header_row=h_first + 1,
+                      skipped_title_rows=skipped)
+
+
+def _empty_str_frame(ncols: int) -> pd.DataFrame:
+    return pd.DataFrame({i: pd.Series([], dtype="str") for i in range(ncols)})
+
+
+def _parse_body(body: str, delim: str, ncols: int, start_line: int
+                ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Parse the data lines below the header; return the frame and 1-based line numbers.
+
+    pandas' C parser reads the records with blank lines kept (one row each). Every record spans
+    one physical line plus the line breaks inside its quoted cells, which the parser keeps in the
+    cell text, so the start line of each record follows from a cumulative sum; the total is
+    checked against the physical line count. A row wider than expected makes the parser retry
+    with more columns. Anything else (a parser error, a count mismatch) falls back to the csv
+    module, which counts the physical lines each record consumes: exact, but slower.
+    """
+    if not body:
+        return _empty_str_frame(ncols), np.zeros(0, dtype=np.int64)
+    n_lines = body.count("\n") + (0 if body.endswith("\n") else 1)
+    raw = body.encode("utf-8")
+    for _attempt in range(5):
+        try:
+            frame = pd.read_csv(
+                _io.BytesIO(raw), sep=delim, header=None, names=list(range(ncols)), dtype="str",
+                na_filter=False, keep_default_na=False, skip_blank_lines=False, index_col=False,
+                quotechar='"', doublequote=True, engine="c", encoding="utf-8",
+            )
+        except pd.errors.ParserError as exc:
+            wider = re.search(r"saw (\d+)", str(exc))
+            if wider and int(wider.group(1)) > ncols:
+                ncols = int(wider.group(1))
+                continue
+            break
+        except ValueError:
+            break
+        if len(frame) == n_lines:
+            return frame, np.arange(start_line + 1, start_line + 1 + n_lines, dtype=np.int64)
+        spans = np.ones(len(frame), dtype=np.int64)
+        for col in frame.columns:
+            spans += frame[col].str.count("\n").to_numpy(dtype=np.int64)
+        if int(spans.sum()) == n_lines:
+            starts = start_line + 1 + np.concatenate(([0], np.cumsum(spans)[:-1]))
+            return frame, starts.astype(np.int64)
+        break
+    starts: list[int] = []
+    rows: list[list[str]] = []
+    for first, _last, fields in _records(body, delim):
+        starts.append(start_line + first + 1)
+        rows.append(fields)
+    width = max([ncols] + [len(r) for r in rows])
+    rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
+    if not rows:
+        return _empty_str_frame(width), np.zeros(0, dtype=np.int64)
+    frame = pd.DataFrame(rows, columns=list(range(width)), dtype="str")
+    return frame, np.asarray(starts, dtype=np.int64)
+
+
+# --------------------------------------------------------------------------------------------
+# Excel
+# --------------------------------------------------------------------------------------------
+
+def _check_xlsx_zip(data: bytes, limit: int = MAX_XLSX_XML_BYTES) -> None:
+    """Refuse broken zips and decompression bombs before any XML is inflated.
+
+    Uses the sizes declared in the zip's central directory: the total uncompressed size of the
+    worksheet and shared-strings XML must not exceed ``limit``, and no member larger than
+    ``RATIO_CHECK_MIN_BYTES`` may be compressed more than ``MAX_COMPRESSION_RATIO`` : 1.
+    """
+    try:
+        zf = zipfile.ZipFile(_io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError("io.bad_excel", detail=f"not a valid zip archive ({exc})") from exc
+    with zf:
+        infos = zf.infolist()
+        names = {i.filename.lower() for i in infos}
+        if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+            raise InputError("io.bad_excel", detail="zip archive without xl/workbook.xml")
+        total = 0
+        for info in infos:
+            low = info.filename.lower()
+            if low.startswith("xl/worksheets/") or low == "xl/sharedstrings.xml":
+                total += info.file_size
+            if info.file_size > RATIO_CHECK_MIN_BYTES and \
+                    info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+                raise InputError("io.too_large", limit_mb=_limit_mb(limit),
+                                 detail=f"{info.filename} is compressed more than "
+                                        f"{MAX_COMPRESSION_RATIO}:1")
+        if total > limit:
+            raise InputError("io.too_large", limit_mb=_limit_mb(limit),
+                             detail="uncompressed worksheet XML too large")
+
+
+def _open_workbook(data: bytes, fmt: str):
+    from python_calamine import CalamineWorkbook, PasswordError
+
+    if fmt == "xlsx":
+        _check_xlsx_zip(data)
+    try:
+        return CalamineWorkbook.from_filelike(_io.BytesIO(data))
+    except PasswordError as exc:
+        raise InputError("io.encrypted_excel") from exc
+    except Exception as exc:  # calamine raises several error types for broken files
+        raise InputError("io.bad_excel", detail=str(exc)[:300]) from exc
+
+
+def _sheet_rows(wb, name: str) -> tuple[list[list], int]:
+    """Return the used area of a sheet as Python rows and the 0-based sheet row of its top."""
+    try:
+        sh = wb.get_sheet_by_name(name)
+        start = sh.start
+        rows = sh.to_python() if start is not None else []
+    except Exception as exc:
+        raise InputError("io.bad_excel", detail=str(exc)[:300]) from exc
+    if not rows:
+        return [], 0
+    return rows, int(start[0])
+
+
+def _excel_table(rows: list[list], first_row: int) -> tuple[ReadResult | None, str | None]:
+    """Build the table of one sheet; return ``(result, None)`` or ``(None, error code)``."""
+    if not rows or all(_blank(v) for r in rows for v in r):
+        return None, "io.empty_file"
+    hidx = _find_header(rows[:HEADER_SCAN_ROWS])
+    if hidx is None:
+        return None, "io.no_header"
+    header = rows[hidx]
+    skipped = sum(1 for r in rows[:hidx] if not all(_blank(v) for v in r))
+    body = rows[hidx + 1:]
+    width = len(header)
+    arr = np.empty((len(body), width), dtype=object)
+    if body:
+        arr[:] = body
+        arr[arr == ""] = None
+    names, header_blank = _make_names(header)
+    frame = pd.DataFrame(arr, columns=names, dtype=object, copy=False)
+    top = first_row + hidx + 2  # 1-based sheet row of the first body row
+    lines = np.arange(top, top + len(body), dtype=np.int64)
+    frame, lines = _drop_blank(frame, lines, header_blank)
+    if len(frame) == 0:
+        return None, "io.no_data_rows"
+    return ReadResult(frame=frame, line_numbers=lines, format="",
+                      header_row=first_row + hidx + 1, skipped_title_rows=skipped), None
+
+
+def _read_excel(data: bytes, fmt: str, sheet: str | None) -> ReadResult:
+    wb = _open_workbook(data, fmt)
+    try:
+        names = list(wb.sheet_names)
+        if not names:
+            raise InputError("io.bad_excel", detail="workbook without sheets")
+        if sheet is not None:
+            if sheet not in names:
+                raise InputError("io.sheet_not_found", sheet=sheet, sheets=", ".join(names))
+            order = [sheet]
+        else:
+            try:
+                hidden = {m.name for m in wb.sheets_metadata
+                          if str(m.visible).rsplit(".", 1)[-1] != "Visible"}
+            except Exception:  # pragma: no cover - metadata is optional
+                hidden = set()
+            order = [n for n in names if n not in hidden] + [n for n in names if n in hidden]
+        # When no sheet qualifies, report the most specific problem (first sheet having it).
+        priority = {"io.empty_file": 0, "io.no_header": 1, "io.no_data_rows": 2}
+        worst: tuple[str, str] | None = None
+        for name in order:
+            rows, first_row = _sheet_rows(wb, name)
+            result, error = _excel_table(rows, first_row)
+            if result is not None:
+                result.format = fmt
+                result.sheets = names
+                result.sheet = name
+                return result
+            if worst is None or priority[error] > priority[worst[0]]:
+                worst = (error, name)
+        raise InputError(worst[0], sheet=worst[1])
+    finally:
+        wb.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Parquet
+# --------------------------------------------------------------------------------------------
+
+def _read_parquet(data: bytes) -> ReadResult:
+    """Read a Parquet file with its own column types; all-null rows are dropped too."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(pa.BufferReader(data))
+    except Exception as exc:
+        raise InputError("io.decode_failed",
+                         detail=f"not a readable Parquet file ({exc})"[:300]) from exc
+    frame = table.to_pandas().reset_index(drop=True)
+    names, header_blank = _make_names([str(c) for c in frame.columns])
+    frame.columns = names
+    lines = np.arange(1, len(frame) + 1, dtype=np.int64)
+    frame, lines = _drop_blank(frame, lines, header_blank)
+    if len(frame) == 0:
+        raise InputError("io.no_data_rows")
+    return ReadResult(frame=frame, line_numbers=lines, format="parquet", encoding=None,
+                      delimiter=None, sheets=[], sheet=None, header_row=0, skipped_title_rows=0)
