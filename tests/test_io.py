@@ -271,7 +271,7 @@ def test_rows_wider_than_header_get_extra_columns(tmp_path):
         ("report.pdf", b"%PDF-1.4", "io.unsupported_format"),
         ("text.xlsx", b"id,amount\n1,2\n", "io.bad_excel"),
         ("text.xls", b"id,amount\n1,2\n", "io.bad_excel"),
-        ("text.parquet", b"id,amount\n1,2\n", "io.decode_failed"),
+        ("text.parquet", b"id,amount\n1,2\n", "io.bad_parquet"),
     ],
 )
 def test_input_errors(tmp_path, name, data, code):

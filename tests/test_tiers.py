@@ -155,3 +155,68 @@ def test_tiering_by_unknown_profit_is_refused():
     with pytest.raises(InputError) as exc:
         tiers.rank(df, "profit")
     assert exc.value.code == "tiers.no_profit"
+
+
+# --- schemes -------------------------------------------------------------------------------
+
+def test_value_share_boundary_is_smallest_k_reaching_the_share():
+    # Profits 50, 30, 10, 5, 5 (total 100). Cum: 50, 80, 90, 95, 100.
+    # 70% -> k=2 (80 >= 70); 90% -> k=3 (90 >= 90 exactly).
+    df = customers(["a", "b", "c", "d", "e"], [50, 30, 10, 5, 5])
+    g = tiers.grade(df, "profit", cuts=[70, 90], names=["A", "B", "C"], scheme="value-share")
+    assert g.bounds == [2, 3]
+    assert [t["customers"] for t in g.tiers] == [2, 1, 2]
+
+
+def test_value_share_exact_boundary_with_cents():
+    # 0.10 + 0.20 = 0.30 of a 1.00 total: a float sum would give 0.30000000000000004.
+    df = customers(["a", "b", "c"], [0.5, 0.2, 0.3])
+    r = tiers.rank(df, "profit")  # order: a 0.5, c 0.3, b 0.2
+    assert tiers.value_share_bounds(r, [80]) == [2]  # 0.5 + 0.3 = 0.8 exactly
+
+
+def test_value_share_refuses_non_positive_total():
+    df = customers(["a", "b"], [10, -20])
+    with pytest.raises(InputError) as exc:
+        tiers.grade(df, "profit", cuts=[50], scheme="value-share")
+    assert exc.value.code == "tiers.value_share_nonpositive"
+
+
+def test_thresholds_descending_values_inclusive():
+    df = customers(["a", "b", "c", "d", "e"], [1000, 500, 499.99, 100, -5])
+    g = tiers.grade(df, "profit", cuts=[1000, 500, 0], names=["钻石", "白金", "金卡", "普通"], scheme="thresholds")
+    assert g.bounds == [1, 2, 4]  # >=1000: a; >=500: b; >=0: c, d; rest: e
+    assert [t["name"] for t in g.tiers] == ["钻石", "白金", "金卡", "普通"]
+    with pytest.raises(InputError) as exc:
+        tiers.grade(df, "profit", cuts=[0, 500], scheme="thresholds")
+    assert exc.value.code == "tiers.thresholds_not_decreasing"
+
+
+def test_quantile_equal_count_with_round_half_up():
+    # N=10, 4 tiers: floor(2.5+.5)=3, floor(5+.5)=5, floor(7.5+.5)=8
+    df = customers(range(10), list(range(10, 0, -1)))
+    g = tiers.grade(df, "profit", cuts=[4], scheme="quantile")
+    assert g.bounds == [3, 5, 8]
+    assert [t["customers"] for t in g.tiers] == [3, 2, 3, 2]
+    with pytest.raises(InputError):
+        tiers.grade(df, "profit", cuts=[7], scheme="quantile")
+
+
+def test_all_customers_equal_tie_order_by_id():
+    df = customers(["3", "1", "2", "10"], [5, 5, 5, 5])
+    g = tiers.grade(df, "profit", cuts=[50], names=["top", "rest"])
+    assert list(g.graded()["customer_id"]) == ["1", "2", "3", "10"]
+    assert [t["customers"] for t in g.tiers] == [2, 2]
+
+
+def test_weighted_score_ranks_by_percentile_components():
+    df = customers(["a", "b", "c"], [30, 20, 10], revenue=[10, 20, 30], orders=[1, 2, 3])
+    df["last_order"] = pd.to_datetime(["2024-01-01", "2024-06-01", "2024-12-01"])
+    # Only profit weighted: a first.
+    r = tiers.rank(df, "score", weights={"recency": 0, "frequency": 0, "revenue": 0, "profit": 1})
+    assert list(r.customers["customer_id"]) == ["a", "b", "c"]
+    # Recency + frequency + revenue against profit: c wins (3 of 4 components best).
+    r = tiers.rank(df, "score")
+    assert list(r.customers["customer_id"]) == ["c", "b", "a"]
+    # c: percentile ranks 1, 1, 1, 1/3 -> 100 * (3 + 1/3) / 4
+    assert r.customers["value"].iloc[0] == pytest.approx(100 * (3 + 1 / 3) / 4)

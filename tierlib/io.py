@@ -318,7 +318,7 @@ def _detect_format(data: bytes, name: str) -> str:
         kind = "binary" if _looks_binary(data[:65536]) else "text"
         raise InputError("io.bad_excel", detail=f"not an Excel workbook ({kind} content)")
     if ext in PARQUET_EXTS:
-        raise InputError("io.decode_failed", detail="not a Parquet file")
+        raise InputError("io.bad_parquet", detail="not a Parquet file")
     return "csv"
 
 
@@ -639,7 +639,7 @@ def _records(text: str, delim: str, limit: int | None = None):
             if limit is not None and n >= limit:
                 return
     except csv.Error as exc:
-        raise InputError("io.decode_failed", detail=f"line {prev + 1}: {exc}") from exc
+        raise InputError("io.bad_csv", line=prev + 1, detail=str(exc)[:200]) from exc
 
 
 def _sniff_delimiter(sample: str, ext: str) -> str:
@@ -919,8 +919,7 @@ def _read_parquet(data: bytes) -> ReadResult:
     try:
         table = pq.read_table(pa.BufferReader(data))
     except Exception as exc:
-        raise InputError("io.decode_failed",
-                         detail=f"not a readable Parquet file ({exc})"[:300]) from exc
+        raise InputError("io.bad_parquet", detail=f"{exc}"[:300]) from exc
     frame = table.to_pandas().reset_index(drop=True)
     names, header_blank = _make_names([str(c) for c in frame.columns])
     frame.columns = names

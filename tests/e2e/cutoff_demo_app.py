@@ -16,8 +16,8 @@ if str(ROOT) not in sys.path:
 
 from ui.cutoff_control import cutoff_control  # noqa: E402
 
-NAMES = ["VIP", "Major", "Ordinary", "Small"]
-COLORS = ["#1f4e79", "#2e75b6", "#9dc3e6", "#deebf7"]
+NAMES = ["VIP", "Major", "Ordinary", "Small", "Tiny"]
+COLORS = ["#1f4e79", "#2e75b6", "#9dc3e6", "#deebf7", "#f2f2f2"]
 
 if "canon" not in st.session_state:
     st.session_state["canon"] = [1, 5, 20]
@@ -36,9 +36,12 @@ if st.button("Set 2 / 10 / 40", key="set_external"):
     st.session_state["canon"] = [2, 10, 40]
 if st.button("Set 1 / 5 / 40", key="set_external_last"):
     st.session_state["canon"] = [1, 5, 40]
+if st.button("Five tiers", key="five_tiers"):  # the number of tiers changes under the same key
+    st.session_state["canon"] = [1, 5, 20, 50]
 
+n = len(st.session_state["canon"])
 value = cutoff_control(key="cutoffs", cuts=st.session_state["canon"], lo=0, hi=100, step=0.5,
-                       names=NAMES, colors=COLORS, on_change=count_change)
+                       names=NAMES[: n + 1], colors=COLORS[: n + 1], on_change=count_change)
 st.session_state["canon"] = value
 st.write("CUTS=" + json.dumps(value))
 st.write("CHANGES=" + json.dumps(st.session_state["changes"]))

@@ -248,6 +248,19 @@ def test_python_override_moves_the_handles_and_a_later_release_still_counts(page
     assert read_json(page, "CHANGES=") == 2
 
 
+def test_the_number_of_tiers_changes_under_the_same_key(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Five tiers").click()
+    assert wait_json(page, "CUTS=", lambda v: len(v) == 4) == [1, 5, 20, 50]
+    expect(handle(page, 3)).to_have_attribute("data-value", "50")
+    expect(page.locator(f'{PCT} [data-testid="cutoff-band-4"]')).to_have_count(1)
+    tb = track_box(page)
+    drag_handle_to(page, 3, tb["x"] + 0.75 * tb["width"])
+    cuts = wait_json(page, "CUTS=", lambda v: len(v) == 4 and v[3] != 50)
+    assert cuts[:3] == [1, 5, 20] and abs(cuts[3] - 75) <= STEP, cuts
+
+
 def test_descending_log_thresholds(page):
     b = [handle(page, i, MONEY).bounding_box()["x"] for i in range(3)]
     assert b[0] < b[1] < b[2]  # handle 0 = highest threshold = top boundary, leftmost
