@@ -13,6 +13,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from tierlib.schema import DIMENSIONS
+
 SQL_DIR = Path(__file__).with_name("sql")
 DUCKDB_CONFIG = {
     "autoinstall_known_extensions": False,
@@ -61,16 +63,41 @@ class Engine:
         finally:
             cur.close()
 
-    def customers(self, clean: pd.DataFrame) -> pd.DataFrame:
-        """Aggregate a clean transaction table (``schema.Prepared.clean``) to one row per customer."""
+    def load_transactions(self, clean: pd.DataFrame) -> None:
+        """Copy a clean transaction table (``schema.Prepared.clean``) into DuckDB as ``tx``."""
         tx = clean.copy()
         for col in ("revenue", "cost", "profit"):
             tx[col] = tx[col].astype("Int64")
         self.register("tx", tx)
-        out = self.query("customers")
+
+    def customers(self, clean: pd.DataFrame | None = None, filters: dict | None = None) -> pd.DataFrame:
+        """One row per customer, aggregated in SQL, optionally filtered.
+
+        ``filters`` may hold ``date_from``/``date_to`` (dates; to is exclusive) and, for each of
+        ``schema.DIMENSIONS``, a list of accepted values. ``clean`` (re)loads the transactions first.
+        """
+        if clean is not None:
+            self.load_transactions(clean)
+        params = {"date_from": None, "date_to": None, **{d: None for d in DIMENSIONS}}
+        for key, val in (filters or {}).items():
+            if key not in params:
+                raise ValueError(f"unknown filter {key!r}")
+            params[key] = list(val) if isinstance(val, (list, tuple, set)) and val else (val or None)
+        out = self.query("customers", params)
         for col in ("revenue", "cost", "profit"):
             out[col] = out[col].astype("Int64")
         return out
+
+    def dimension_values(self) -> dict[str, list[str]]:
+        """Distinct values of each dimension, most frequent first."""
+        df = self.query("dimension_values")
+        return {d: list(g["val"]) for d, g in df.groupby("dim", sort=False)}
+
+    def date_range(self):
+        """(first, last) order date of the transactions, or (None, None)."""
+        row = self.query("date_range").iloc[0]
+        first, last = row["first_date"], row["last_date"]
+        return (None, None) if pd.isna(first) else (first, last)
 
     def close(self) -> None:
         self.con.close()

@@ -397,3 +397,48 @@ def _num(c):
 
 def _fmt(c: Fraction) -> str:
     return str(_num(c))
+
+
+def changes(ranked: Ranked, old_bounds: list[int], new_bounds: list[int]) -> dict:
+    """How many customers (and how much profit and value) change tier between two sets of bounds.
+
+    Both bound lists refer to the same ranking. O(tiers): the ranking is cut at the union of the
+    boundaries, and each piece is compared by its tier under the old and the new bounds.
+    """
+    old = np.asarray(old_bounds, dtype="int64")
+    new = np.asarray(new_bounds, dtype="int64")
+    points = sorted({0, ranked.n, *old.tolist(), *new.tolist()})
+    moved, profit, value = 0, 0, 0
+    for a, b in zip(points, points[1:]):
+        if a == b:
+            continue
+        if np.searchsorted(old, a, side="right") != np.searchsorted(new, a, side="right"):
+            moved += b - a
+            if ranked.cum_profit is not None:
+                profit += int(ranked.cum_profit[b] - ranked.cum_profit[a])
+            value += ranked.cum_value[b] - ranked.cum_value[a]
+    return {
+        "customers": moved,
+        "customer_share": moved / ranked.n if ranked.n else None,
+        "profit": units_to_float(profit) if ranked.cum_profit is not None else None,
+        "value_share": _share(value, ranked.total_value),
+    }
+
+
+def median_days_since_last_order(ranked: Ranked, bounds: list[int], as_of=None) -> list[float | None]:
+    """Per tier, the median number of days from each customer's last order to ``as_of``.
+
+    ``as_of`` defaults to the latest order date in the data (never "now").
+    """
+    if "last_order" not in ranked.customers or ranked.customers["last_order"].isna().all():
+        return [None] * (len(bounds) + 1)
+    last = pd.to_datetime(ranked.customers["last_order"])
+    ref = pd.Timestamp(as_of) if as_of is not None else last.max()
+    days = (ref - last).dt.days.to_numpy(dtype="float64")
+    edges = [0, *bounds, ranked.n]
+    out = []
+    for a, b in zip(edges, edges[1:]):
+        part = days[a:b]
+        part = part[~np.isnan(part)]
+        out.append(float(np.median(part)) if len(part) else None)
+    return out

@@ -1,133 +1,529 @@
-"""Tier controls and displays shared by the tiers page (and later the pyramid view)."""
+"""The pyramid view's state, controls and displays (the tiers page is a thin caller).
+
+Canonical settings live under their own session-state keys (never widget keys), so they survive
+page switches; they are mirrored into the URL (st.query_params) so a copied link reproduces the
+view.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from tierlib import tiers
+from tierlib import charts, presets, tiers
 from tierlib.i18n import fmt_compact, fmt_pct
+from tierlib.io import InputError
+from tierlib.schema import DIMENSIONS, MONEY_SCALE
 from ui import state
+from ui.cutoff_control import clamp_cuts, cutoff_control
 
 T = state.T
 
-#: Default cutoffs by number of tiers (cumulative % of customers).
+K_SCHEME = "tier_scheme"
+K_PRESET = "tier_preset"
+K_COLORS = "tier_colors"
+K_WEIGHTS = "tier_weights"
+K_FILTERS = "tier_filters"
+K_PREV = "tier_prev_bounds"  # (ranking key, bounds) before the last cutoff change
+K_URL_READ = "tier_url_read"
+
+#: Default cuts when the scheme changes (thresholds come from the data).
+SCHEME_DEFAULT_CUTS = {"pyramid": [1, 5, 20], "value-share": [70, 90], "quantile": [4], "thresholds": None}
 DEFAULT_CUTS_BY_TIERS = {2: [20], 3: [5, 20], 4: [1, 5, 20], 5: [1, 5, 20, 50], 6: [1, 5, 10, 20, 50]}
+VALUE_SHARE_CUTS_BY_TIERS = {2: [80], 3: [70, 90], 4: [50, 80, 95], 5: [50, 70, 85, 95], 6: [40, 60, 75, 88, 96]}
+PCT_STEP = 0.5
 
 
 @dataclass
 class Settings:
+    scheme: str
     value: str
-    cuts: list[float]
+    cuts: list
     names: list[str]
+    colors: list[str]
+    weights: dict | None = None
+    filters: dict = field(default_factory=dict)
+
+    @property
+    def n_tiers(self) -> int:
+        return int(self.cuts[0]) if self.scheme == "quantile" else len(self.cuts) + 1
 
 
-def controls(ws: state.Workspace) -> Settings:
-    """Value, number of tiers, cutoffs and names; kept in session state across pages."""
-    lang = state.lang()
-    values = ws.loaded.available_values()
-    stored_value = st.session_state.get(state.K_VALUE)
-    value_now = stored_value if stored_value in values else values[0]
-    cuts_now = list(st.session_state.get(state.K_CUTS) or tiers.DEFAULT_CUTS)
+# ------------------------------------------------------------------------------------------
+# data for the current filters and value (cached per workspace)
 
-    c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
-    value = c1.selectbox(T("tiers.value"), values, index=values.index(value_now),
-                         format_func={v: T(f"value.{v}") for v in values}.get, key="w_value")
-    n_tiers = c2.number_input(T("tiers.n_tiers"), min_value=tiers.MIN_TIERS, max_value=tiers.MAX_TIERS,
-                              value=len(cuts_now) + 1, step=1, key="w_n_tiers")
-    if c3.button(T("tiers.reset"), key="w_reset"):
-        for k in list(st.session_state):
-            if str(k).startswith("w_cut_") or str(k).startswith("w_names_"):
-                del st.session_state[k]
-        st.session_state[state.K_CUTS] = list(tiers.DEFAULT_CUTS)
-        st.session_state[state.K_NAMES] = None
-        st.session_state.pop("w_n_tiers", None)
-        st.rerun()
-    if n_tiers != len(cuts_now) + 1:
-        cuts_now = list(DEFAULT_CUTS_BY_TIERS[int(n_tiers)])
-        st.session_state[state.K_NAMES] = None
-
-    st.caption(T("tiers.cuts"))
-    cut_cols = st.columns(len(cuts_now))
-    cuts = []
-    for i, (col, c) in enumerate(zip(cut_cols, cuts_now)):
-        cuts.append(col.number_input(T("tiers.cut_n", n=i + 1), min_value=0.01, max_value=99.99, value=float(c),
-                                     step=0.5, format="%.2f", key=f"w_cut_{len(cuts_now)}_{i}"))
-    cuts = [int(c) if float(c).is_integer() else round(float(c), 4) for c in cuts]
-
-    defaults = tiers.default_names(len(cuts) + 1, lang)
-    stored_names = st.session_state.get(state.K_NAMES)
-    names_text = st.text_input(T("tiers.names"), value="、".join(stored_names or defaults) if lang == "zh"
-                               else ", ".join(stored_names or defaults), key=f"w_names_{len(cuts)}_{lang}")
-    names = [p.strip() for p in names_text.replace("、", ",").replace("，", ",").split(",") if p.strip()]
-    if len(names) != len(cuts) + 1:
-        names = defaults
-    st.session_state[state.K_VALUE] = value
-    st.session_state[state.K_CUTS] = cuts
-    st.session_state[state.K_NAMES] = names if names != defaults else None
-    return Settings(value=value, cuts=cuts, names=names)
-
-
-def ranked(ws: state.Workspace, value: str) -> tiers.Ranked:
-    """The data set ranked by ``value``, computed once per workspace and value."""
-    key = ("ranked", value)
+def filtered_customers(ws: state.Workspace, filters: dict) -> pd.DataFrame:
+    if not filters:
+        return ws.loaded.customers
+    key = ("customers", _freeze(filters))
     if key not in ws.cache:
-        ws.cache[key] = tiers.rank(ws.loaded.customers, value)
+        ws.cache[key] = ws.engine.customers(filters=filters)
     return ws.cache[key]
 
 
+def ranked(ws: state.Workspace, value: str, filters: dict, weights: dict | None = None) -> tiers.Ranked:
+    """The customers ranked by ``value``; computed once per data set, filter, value and weights."""
+    key = ("ranked", value, _freeze(filters), _freeze(weights if value == "score" else None))
+    if key not in ws.cache:
+        cust = filtered_customers(ws, filters)
+        if len(cust) == 0:
+            raise InputError("tiers.filter_empty")
+        ws.cache[key] = tiers.rank(cust, value, weights)
+    return ws.cache[key]
+
+
+def _freeze(d) -> tuple:
+    if not d:
+        return ()
+    return tuple(sorted((k, tuple(v) if isinstance(v, (list, tuple)) else str(v)) for k, v in d.items()))
+
+
+# ------------------------------------------------------------------------------------------
+# settings: defaults, URL, presets
+
+def _init_settings(ws: state.Workspace) -> None:
+    ss = st.session_state
+    ss.setdefault(K_SCHEME, "pyramid")
+    ss.setdefault(state.K_CUTS, list(tiers.DEFAULT_CUTS))
+    ss.setdefault(K_PRESET, "textbook")
+    ss.setdefault(K_FILTERS, {})
+    if not ss.get(K_URL_READ):
+        ss[K_URL_READ] = True
+        _read_url()
+    values = ws.loaded.available_values()
+    if ss.get(state.K_VALUE) not in values:
+        ss[state.K_VALUE] = values[0]
+
+
+def _read_url() -> None:
+    """Apply scheme/value/cuts/names from the URL once per session (a shared link)."""
+    qp = st.query_params
+    try:
+        scheme = qp.get("scheme")
+        if scheme in tiers.SCHEMES:
+            st.session_state[K_SCHEME] = scheme
+        if qp.get("value") in tiers.VALUES:
+            st.session_state[state.K_VALUE] = qp.get("value")
+        if qp.get("cuts"):
+            cuts = [float(c) for c in qp.get("cuts").split(",") if c.strip()]
+            st.session_state[state.K_CUTS] = [int(c) if c.is_integer() else c for c in cuts]
+            st.session_state[K_PRESET] = "custom"
+        if qp.get("names"):
+            st.session_state[state.K_NAMES] = [n for n in qp.get("names").split("|") if n.strip()][:6]
+        if qp.get("colors"):
+            st.session_state[K_COLORS] = ["#" + c for c in qp.get("colors").split(",")][:6]
+    except (ValueError, TypeError):
+        pass  # a hand-edited link: keep the defaults
+
+
+def _write_url(s: Settings) -> None:
+    want = {"scheme": s.scheme, "value": s.value, "cuts": ",".join(_num_text(c) for c in s.cuts),
+            "names": "|".join(s.names), "colors": ",".join(c.lstrip("#") for c in s.colors)}
+    if any(st.query_params.get(k) != v for k, v in want.items()):
+        st.query_params.update(want)
+
+
+def _num_text(c) -> str:
+    f = float(c)
+    return str(int(f)) if f.is_integer() else f"{f:g}"
+
+
+def apply_preset(key: str, ws: state.Workspace) -> None:
+    """Callback: set scheme, cuts and names from a preset."""
+    if key == "custom":
+        return
+    p = presets.PRESETS[key]
+    ss = st.session_state
+    ss[K_SCHEME] = p["scheme"]
+    ss[K_PRESET] = key
+    ss[state.K_NAMES] = presets.preset_names(key, state.lang())
+    ss[K_COLORS] = presets.palette(len(p["names"]))
+    if p["cuts"] is None:
+        r = ranked(ws, ss[state.K_VALUE], ss[K_FILTERS], ss.get(K_WEIGHTS))
+        ss[state.K_CUTS] = presets.threshold_cuts_from_data(r)
+    else:
+        ss[state.K_CUTS] = list(p["cuts"])
+    _forget_inputs()
+
+
+def _forget_inputs() -> None:
+    for k in list(st.session_state):
+        if str(k).startswith(("w_cut_", "w_name_", "w_color_", "w_n_tiers")):
+            del st.session_state[k]
+
+
+def _on_scheme_change(ws: state.Workspace) -> None:
+    ss = st.session_state
+    scheme = ss["w_scheme"]
+    ss[K_SCHEME] = scheme
+    ss[K_PRESET] = "custom"
+    n_tiers = len(_current_names())
+    if scheme == "quantile":
+        ss[state.K_CUTS] = [n_tiers]
+    elif scheme == "thresholds":
+        r = ranked(ws, ss[state.K_VALUE], ss[K_FILTERS], ss.get(K_WEIGHTS))
+        cuts = presets.threshold_cuts_from_data(r)
+        ss[state.K_CUTS] = cuts[: n_tiers - 1] if n_tiers - 1 <= len(cuts) else cuts
+    elif scheme == "pyramid":
+        ss[state.K_CUTS] = list(DEFAULT_CUTS_BY_TIERS[n_tiers])
+    else:
+        ss[state.K_CUTS] = list(VALUE_SHARE_CUTS_BY_TIERS[n_tiers])
+    _forget_inputs()
+
+
+def _current_names() -> list[str]:
+    ss = st.session_state
+    scheme, cuts = ss[K_SCHEME], ss[state.K_CUTS]
+    n = int(cuts[0]) if scheme == "quantile" else len(cuts) + 1
+    names = ss.get(state.K_NAMES)
+    if names and len(names) == n:
+        return list(names)
+    return tiers.default_names(n, state.lang())
+
+
+def _current_colors(n: int) -> list[str]:
+    colors = st.session_state.get(K_COLORS)
+    return list(colors) if colors and len(colors) == n else presets.palette(n)
+
+
+# ------------------------------------------------------------------------------------------
+# controls
+
+def controls(ws: state.Workspace) -> Settings:
+    """Preset, value, scheme, the drag control, precise inputs, names, colours, filters."""
+    _init_settings(ws)
+    ss = st.session_state
+    values = ws.loaded.available_values()
+
+    c1, c2, c3 = st.columns([3, 2, 3])
+    preset_keys = [*presets.PRESETS, "custom"]
+    c1.selectbox(T("tiers.preset"), preset_keys, index=preset_keys.index(ss[K_PRESET]),
+                 format_func={k: T(f"preset.{k}") for k in preset_keys}.get, key="w_preset",
+                 on_change=lambda: apply_preset(ss["w_preset"], ws))
+    value = c2.selectbox(T("tiers.value"), values, index=values.index(ss[state.K_VALUE]),
+                         format_func={v: T(f"value_opt.{v}") for v in values}.get, key="w_value")
+    if value != ss[state.K_VALUE]:
+        ss[state.K_VALUE] = value
+        if ss[K_SCHEME] == "thresholds":
+            _on_scheme_change_to(ws, "thresholds")
+    c3.selectbox(T("tiers.scheme"), list(tiers.SCHEMES), index=tiers.SCHEMES.index(ss[K_SCHEME]),
+                 format_func={k: T(f"scheme.{k}") for k in tiers.SCHEMES}.get, key="w_scheme",
+                 on_change=lambda: _on_scheme_change(ws))
+
+    weights = _weights_editor() if value == "score" else None
+    filters = _filters(ws)
+    r = ranked(ws, value, filters, weights)
+
+    scheme = ss[K_SCHEME]
+    names = _current_names()
+    colors = _current_colors(len(names))
+    cuts = list(ss[state.K_CUTS])
+    if scheme != "quantile":
+        lo, hi, step, unit, scale, descending = _track(scheme, r)
+        try:
+            cuts = clamp_cuts(cuts, lo, hi, step, descending)
+        except ValueError:
+            cuts = list(SCHEME_DEFAULT_CUTS.get(scheme) or presets.threshold_cuts_from_data(r))
+        st.caption(T(f"tiers.drag_help.{scheme}"))
+        new = cutoff_control(key="tier_cutoffs", cuts=cuts, lo=lo, hi=hi, step=step, names=names, colors=colors,
+                             unit=unit, scale=scale, decimals=2, descending=descending,
+                             aria_label=T("tiers.cuts_aria"))
+        new = [_tidy(c) for c in new]
+        if new != [_tidy(c) for c in ss[state.K_CUTS]]:
+            _remember_bounds(r, scheme, ss[state.K_CUTS])
+            ss[K_PRESET] = "custom"
+            for i, c in enumerate(new):
+                ss[f"w_cut_{len(new)}_{i}"] = float(c)
+        cuts = new
+        ss[state.K_CUTS] = cuts
+
+    with st.expander(T("tiers.precise"), expanded=False):
+        cuts, names, colors = _precise_inputs(scheme, cuts, names, colors, r)
+    ss[state.K_CUTS] = cuts
+    ss[state.K_NAMES] = names
+    ss[K_COLORS] = colors
+    s = Settings(scheme=scheme, value=value, cuts=cuts, names=names, colors=colors, weights=weights,
+                 filters=filters)
+    _write_url(s)
+    return s
+
+
+def _on_scheme_change_to(ws, scheme):
+    st.session_state["w_scheme"] = scheme
+    _on_scheme_change(ws)
+
+
+def _tidy(c):
+    f = round(float(c), 4)
+    return int(f) if f.is_integer() else f
+
+
+def _track(scheme: str, r: tiers.Ranked):
+    """(lo, hi, step, unit, scale, descending) of the drag control for a scheme."""
+    if scheme in ("pyramid", "value-share"):
+        return 0.0, 100.0, PCT_STEP, "%", "linear", False
+    # thresholds: absolute values of the tiering value, high to low, log scale when wide
+    scale_div = MONEY_SCALE if r.value in tiers.MONEY_VALUES else 1
+    vals = r.customers["value"].to_numpy(dtype="float64") / scale_div
+    top = float(np.nanmax(vals)) if len(vals) else 1.0
+    positive = vals[vals > 0]
+    hi = presets.nice_number(top) * 2 if top > 0 else 1.0
+    low = float(positive.min()) if len(positive) else 1.0
+    lo = max(presets.nice_number(low), hi / 1e6, 0.01)
+    step = 1.0 if hi > 1000 else 0.01
+    scale = "log" if hi / lo > 100 else "linear"
+    return lo, hi, step, "", scale, True
+
+
+def _remember_bounds(r: tiers.Ranked, scheme: str, cuts) -> None:
+    try:
+        bounds = tiers.bounds_for(r, scheme, list(cuts))
+    except InputError:
+        return
+    st.session_state[K_PREV] = (id(r), bounds)
+
+
+def _precise_inputs(scheme, cuts, names, colors, r):
+    """Number inputs per cutoff, number of tiers, names and colours, kept in sync with the drag."""
+    ss = st.session_state
+    n_tiers = int(cuts[0]) if scheme == "quantile" else len(cuts) + 1
+    new_n = st.number_input(T("tiers.n_tiers"), min_value=tiers.MIN_TIERS, max_value=tiers.MAX_TIERS,
+                            value=n_tiers, step=1, key="w_n_tiers")
+    if new_n != n_tiers:
+        n_tiers = int(new_n)
+        if scheme == "quantile":
+            cuts = [n_tiers]
+        elif scheme == "pyramid":
+            cuts = list(DEFAULT_CUTS_BY_TIERS[n_tiers])
+        elif scheme == "value-share":
+            cuts = list(VALUE_SHARE_CUTS_BY_TIERS[n_tiers])
+        else:
+            base = presets.threshold_cuts_from_data(r, shares=tuple(DEFAULT_CUTS_BY_TIERS[n_tiers]))
+            cuts = base
+        names = tiers.default_names(n_tiers, state.lang())
+        colors = presets.palette(n_tiers)
+        ss[K_PRESET] = "custom"
+        for k in [k for k in ss if str(k).startswith(("w_cut_", "w_name_", "w_color_"))]:
+            del ss[k]
+    if scheme != "quantile":
+        st.caption(T(f"tiers.cuts_label.{scheme}"))
+        cols = st.columns(len(cuts))
+        new_cuts = []
+        for i, (col, c) in enumerate(zip(cols, cuts)):
+            k = f"w_cut_{len(cuts)}_{i}"
+            if k not in ss:
+                ss[k] = float(c)
+            if scheme == "thresholds":
+                new_cuts.append(col.number_input(T("tiers.threshold_n", n=i + 1), step=1.0, format="%.2f", key=k))
+            else:
+                new_cuts.append(col.number_input(T("tiers.cut_n", n=i + 1), min_value=0.01, max_value=99.99,
+                                                 step=0.5, format="%.2f", key=k))
+        new_cuts = [_tidy(c) for c in new_cuts]
+        if new_cuts != [_tidy(c) for c in cuts]:
+            _remember_bounds(r, scheme, cuts)
+            ss[K_PRESET] = "custom"
+        cuts = new_cuts
+    st.caption(T("tiers.names_colors"))
+    cols = st.columns(n_tiers)
+    new_names, new_colors = [], []
+    for i, col in enumerate(cols):
+        nk, ck = f"w_name_{n_tiers}_{i}", f"w_color_{n_tiers}_{i}"
+        if nk not in ss:
+            ss[nk] = names[i] if i < len(names) else tiers.default_names(n_tiers, state.lang())[i]
+        if ck not in ss:
+            ss[ck] = colors[i] if i < len(colors) else presets.palette(n_tiers)[i]
+        text = col.text_input(T("tiers.name_n", n=i + 1), key=nk, max_chars=40)
+        new_names.append(text.strip() or tiers.default_names(n_tiers, state.lang())[i])
+        new_colors.append(col.color_picker(T("tiers.color_n", n=i + 1), key=ck))
+    return cuts, new_names, new_colors
+
+
+def _weights_editor() -> dict:
+    ss = st.session_state
+    current = dict(tiers.DEFAULT_SCORE_WEIGHTS, **(ss.get(K_WEIGHTS) or {}))
+    with st.expander(T("tiers.weights"), expanded=True):
+        cols = st.columns(4)
+        out = {}
+        for col, name in zip(cols, tiers.DEFAULT_SCORE_WEIGHTS):
+            out[name] = col.slider(T(f"weight.{name}"), 0.0, 5.0, float(current[name]), 0.5, key=f"w_weight_{name}")
+    ss[K_WEIGHTS] = out
+    return out
+
+
+def _filters(ws: state.Workspace) -> dict:
+    """Order-date range and dimension filters; tiers are recomputed on the filtered data."""
+    ss = st.session_state
+    key = ("dims",)
+    if key not in ws.cache:
+        ws.cache[key] = (ws.engine.dimension_values(), ws.engine.date_range())
+    dims, (first, last) = ws.cache[key]
+    if not dims and first is None:
+        return {}
+    current = dict(ss.get(K_FILTERS) or {})
+    active = sum(1 for v in current.values() if v)
+    label = T("tiers.filters") + (f" ({active})" if active else "")
+    with st.expander(label, expanded=False):
+        out: dict = {}
+        if first is not None:
+            d0, d1 = pd.Timestamp(first).date(), pd.Timestamp(last).date()
+            cur = (current.get("date_from"), current.get("date_to"))
+            default = (cur[0] or d0, (cur[1] - dt.timedelta(days=1)) if cur[1] else d1)
+            picked = st.date_input(T("tiers.date_range"), value=default, min_value=d0, max_value=d1,
+                                   key="w_date_range")
+            if isinstance(picked, (tuple, list)) and len(picked) == 2:
+                a, b = picked
+                if a > d0:
+                    out["date_from"] = a
+                if b < d1:
+                    out["date_to"] = b + dt.timedelta(days=1)
+        dim_cols = st.columns(max(1, min(3, len(dims))))
+        for i, (dim, vals) in enumerate(dims.items()):
+            if len(vals) < 2:
+                continue
+            picked = dim_cols[i % len(dim_cols)].multiselect(
+                T(f"field.{dim}"), vals[:500], default=[v for v in current.get(dim, []) if v in vals],
+                key=f"w_filter_{dim}", placeholder=T("tiers.all"))
+            if picked:
+                out[dim] = picked
+    ss[K_FILTERS] = out
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# results and displays
+
 def grading(ws: state.Workspace, s: Settings) -> tiers.Grading:
-    return tiers.grade(ranked(ws, s.value), cuts=s.cuts, names=s.names, lang=state.lang())
+    r = ranked(ws, s.value, s.filters, s.weights)
+    return tiers.grade(r, cuts=s.cuts, names=s.names, lang=state.lang(), scheme=s.scheme)
+
+
+def sensitivity(g: tiers.Grading) -> None:
+    prev = st.session_state.get(K_PREV)
+    if not prev or prev[0] != id(g.ranked) or prev[1] == g.bounds or len(prev[1]) != len(g.bounds):
+        return
+    ch = tiers.changes(g.ranked, prev[1], g.bounds)
+    if ch["customers"] == 0:
+        return
+    st.info(T("tiers.sensitivity", n=f"{ch['customers']:,}", share=fmt_pct(ch["customer_share"]),
+              profit="-" if ch["profit"] is None else f"{ch['profit']:,.2f}",
+              value_share=fmt_pct(ch["value_share"])), icon=":material/swap_vert:")
 
 
 def headline(g: tiers.Grading) -> None:
     """Key figures and a one-sentence reading of the concentration."""
     totals = g.totals()
+    lang = state.lang()
     cols = st.columns(5)
     cols[0].metric(T("tiers.metric.customers"), f"{g.ranked.n:,}")
-    lang = state.lang()
     for col, key in ((cols[1], "revenue"), (cols[2], "profit")):
         amount = totals[key]
         col.metric(T(f"tiers.metric.{key}"), fmt_compact(amount, lang),
                    help=None if amount is None else f"{amount:,.2f}")
-    top20 = g.concentration.get("top_20pct_share")
-    cols[3].metric(T("tiers.metric.top20"), fmt_pct(top20))
+    cols[3].metric(T("tiers.metric.top20"), fmt_pct(g.concentration.get("top_20pct_share")))
     gini = g.concentration.get("gini")
     cols[4].metric(T("tiers.metric.gini"), "-" if gini is None else f"{gini:.2f}")
-    if top20 is not None:
-        st.write(T("tiers.reading", pct="20%", share=fmt_pct(top20), value=T(f"value.{g.value}")))
+    st.markdown(f"**{reading(g)}**")
 
 
-def tier_table_frame(g: tiers.Grading) -> pd.DataFrame:
-    """The tier table with a totals row and, for three tiers or more, the key-customer line."""
-    rows = list(g.tiers)
-    if len(rows) >= 3:
-        rows.append(tiers.segment_row(g.ranked, T("tiers.key_customers"), 0, g.bounds[1]))
-    rows.append(tiers.segment_row(g.ranked, T("tiers.total"), 0, g.ranked.n))
-    df = pd.DataFrame(rows)
-    cols = ["name", "customers", "customer_share", "revenue", "revenue_share", "profit", "profit_share",
-            "profit_per_customer", "avg_order_value", "orders_per_customer", "margin"]
-    df = df[[c for c in cols if c in df and not df[c].isna().all()]]
-    return df.rename(columns={c: T(f"col.{c}") if c != "name" else T("col.tier") for c in df.columns})
+def reading(g: tiers.Grading) -> str:
+    """One sentence: how much of the value the key tiers (or the top 20%) bring."""
+    value_word = T(f"value.{g.value}")
+    if len(g.tiers) >= 2 and g.bounds and g.bounds[0] > 0 and g.scheme in ("pyramid", "quantile"):
+        k = g.bounds[1] if len(g.bounds) > 1 and len(g.tiers) >= 4 else g.bounds[0]
+        share_c = k / g.ranked.n
+        share_v = (g.ranked.cum_value[k] / g.ranked.total_value) if g.ranked.total_value else None
+        if share_v is not None:
+            return T("tiers.reading", pct=fmt_pct(share_c, 0 if (share_c * 100).is_integer() else 1),
+                     share=fmt_pct(share_v), value=value_word)
+    top20 = g.concentration.get("top_20pct_share")
+    return T("tiers.reading", pct="20%", share=fmt_pct(top20), value=value_word)
+
+
+def chart_labels() -> dict:
+    return {
+        "left_title": T("chart.customers_title"),
+        "customers": T("chart.customers_label"),
+        "profit": T("chart.value_label"),
+        "hover_customers": T("chart.customers_title"),
+    }
+
+
+def pyramids_figure(g: tiers.Grading, colors: list[str]):
+    unknown = any(t["profit"] is None for t in g.tiers)
+    value_label = T("chart.revenue_title_no_profit") if unknown else T("chart.profit_title")
+    return charts.paired_pyramids(g.tiers, colors=colors, labels=chart_labels(), value_label=value_label,
+                                  negative_note=T("chart.negative_note"))
+
+
+def _curve_arrays(r: tiers.Ranked, cum: np.ndarray):
+    n = r.n
+    x = np.arange(1, n + 1, dtype="float64") / n
+    total = float(cum[-1])
+    y = cum[1:].astype("float64") / total if total else np.full(n, np.nan)
+    return x, y
+
+
+def lorenz_figure(g: tiers.Grading):
+    x, y = _curve_arrays(g.ranked, g.ranked.cum_value)
+    cut_shares = [b / g.ranked.n for b in g.bounds if 0 < b < g.ranked.n]
+    labels = {"title": T("chart.lorenz_title", value=T(f"value.{g.value}")), "x_title": T("chart.x_customers"),
+              "y_title": T("chart.y_value", value=T(f"value.{g.value}")), "curve": T("chart.lorenz_curve"),
+              "equality": T("chart.equality"), "pareto": T("chart.pareto_label"), "cut": T("chart.cut_label")}
+    return charts.lorenz_curve(x, y, cut_shares=cut_shares, labels=labels)
+
+
+def whale_figure(ws: state.Workspace, s: Settings):
+    if "profit" not in ws.loaded.available_values():
+        return None
+    r = ranked(ws, "profit", s.filters)
+    x, y = _curve_arrays(r, r.cum_profit)
+    labels = {"title": T("chart.whale_title"), "x_title": T("chart.x_customers_by_profit"),
+              "y_title": T("chart.y_profit"), "curve": T("chart.whale_curve"), "peak": T("chart.peak_label"),
+              "total": T("chart.total_line")}
+    return charts.whale_curve(x, y, labels=labels)
 
 
 _PCT_COLS = ("customer_share", "revenue_share", "profit_share", "margin")
 _MONEY_COLS = ("revenue", "profit", "profit_per_customer", "avg_order_value")
 
 
+def tier_table_frame(g: tiers.Grading) -> pd.DataFrame:
+    """The tier table with the key-customer line (3+ tiers) and a totals row; localised headers."""
+    rows = list(g.tiers)
+    medians = tiers.median_days_since_last_order(g.ranked, g.bounds)
+    for row, m in zip(rows, medians):
+        row["median_days"] = m
+    if len(rows) >= 3 and g.bounds[1] > 0:
+        key_row = tiers.segment_row(g.ranked, T("tiers.key_customers", a=g.names[0], b=g.names[1]), 0, g.bounds[1])
+        key_row["median_days"] = tiers.median_days_since_last_order(g.ranked, [g.bounds[1]])[0]
+        rows.append(key_row)
+    total = tiers.segment_row(g.ranked, T("tiers.total"), 0, g.ranked.n)
+    total["median_days"] = tiers.median_days_since_last_order(g.ranked, [])[0]
+    rows.append(total)
+    df = pd.DataFrame(rows)
+    cols = ["name", "customers", "customer_share", "revenue", "revenue_share", "profit", "profit_share",
+            "profit_per_customer", "avg_order_value", "orders_per_customer", "margin", "median_days"]
+    df = df[[c for c in cols if c in df and not df[c].isna().all()]]
+    return df.rename(columns={c: T(f"col.{c}") if c != "name" else T("col.tier") for c in df.columns})
+
+
 def tier_table_display(g: tiers.Grading) -> pd.DataFrame:
     """The tier table as formatted text (thousands separators, percentages) for st.table."""
     df = tier_table_frame(g)
     out = df.copy().astype(object)
+    pct = {T(f"col.{k}") for k in _PCT_COLS}
+    money = {T(f"col.{k}") for k in _MONEY_COLS} | {T("col.orders_per_customer")}
     for c in df.columns:
-        if c in {T(f"col.{k}") for k in _PCT_COLS}:
+        if c in pct:
             out[c] = [fmt_pct(v) if pd.notna(v) else "-" for v in df[c]]
-        elif c in {T(f"col.{k}") for k in _MONEY_COLS}:
+        elif c in money:
             out[c] = ["-" if pd.isna(v) else f"{v:,.2f}" for v in df[c]]
-        elif c == T("col.orders_per_customer"):
-            out[c] = ["-" if pd.isna(v) else f"{v:,.2f}" for v in df[c]]
+        elif c == T("col.median_days"):
+            out[c] = ["-" if pd.isna(v) else f"{v:,.0f}" for v in df[c]]
         elif c == T("col.customers"):
             out[c] = [f"{int(v):,}" for v in df[c]]
     return out
@@ -142,3 +538,19 @@ def filter_customers(graded: pd.DataFrame, tier: int, query: str) -> pd.DataFram
             hay = hay + " " + out["customer_name"].fillna("").astype(str).str.lower()
         out = out[hay.str.contains(q, regex=False)]
     return out
+
+
+def apply_scheme(doc: dict) -> None:
+    """Apply a loaded scheme file (already validated by ``presets.scheme_from_json``)."""
+    ss = st.session_state
+    ss[K_SCHEME] = doc["scheme"]
+    ss[state.K_VALUE] = doc["value"]
+    ss[state.K_CUTS] = list(doc["cuts"])
+    ss[state.K_NAMES] = list(doc["names"])
+    ss[K_COLORS] = list(doc["colors"])
+    if doc.get("weights"):
+        ss[K_WEIGHTS] = doc["weights"]
+    ss[K_PRESET] = "custom"
+    _forget_inputs()
+    for k in ("w_scheme", "w_value", "w_preset"):
+        ss.pop(k, None)

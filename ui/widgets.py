@@ -70,3 +70,24 @@ def customer_frame(customers: pd.DataFrame, value_is_money: bool = True) -> pd.D
     names = {c: T(f"col.{c}") if c not in schema.DIMENSIONS else T(f"field.{c}") for c in keep}
     names["tier_name"] = T("col.tier")
     return df.rename(columns=names)
+
+
+def drilldown(grading) -> None:
+    """Pick a tier: its customers, sortable and searchable, downloadable."""
+    from tierlib.export import to_csv_bytes
+    from tierlib.tiers import MONEY_VALUES
+    from ui.tier_view import filter_customers
+
+    graded = grading.graded()
+    options = [0, *range(1, len(grading.names) + 1)]
+    labels = [T("tiers.all"), *grading.names]
+    c1, c2 = st.columns([1, 2])
+    pick = c1.selectbox(T("tiers.filter_tier"), options, format_func=labels.__getitem__, key="tier_pick")
+    query = c2.text_input(T("tiers.search"), key="tier_search")
+    shown = filter_customers(graded, pick, query)
+    table = customer_frame(shown, value_is_money=grading.value in MONEY_VALUES)
+    st.caption(T("tiers.shown", n=f"{len(shown):,}", total=f"{len(graded):,}"))
+    st.dataframe(table, hide_index=True, width="stretch", height=420, key="graded_table")
+    name = "all" if pick == 0 else f"tier{pick}"
+    st.download_button(T("tiers.download_shown"), lambda: to_csv_bytes(table), file_name=f"customers_{name}.csv",
+                       mime="text/csv", key="dl_shown", icon=":material/download:")

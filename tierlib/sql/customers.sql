@@ -3,6 +3,8 @@
 -- units of 1/10,000. Orders = distinct order ids, else distinct order days, else the `orders`
 -- column of a customer-level sheet. Dimensions take the customer's most frequent value (ties:
 -- the smallest), computed with window functions only so the query stays portable.
+-- Filters (bound parameters, NULL = no filter): $date_from (inclusive), $date_to (exclusive),
+-- $region, $industry, $channel, $salesperson, $product (lists of accepted values).
 WITH base AS (
     SELECT
         customer_id,
@@ -17,6 +19,13 @@ WITH base AS (
         region, industry, channel, salesperson, product,
         COALESCE(order_id, CAST(CAST(order_date AS DATE) AS VARCHAR)) AS order_key
     FROM tx
+    WHERE ($date_from IS NULL OR order_date >= $date_from)
+      AND ($date_to IS NULL OR order_date < $date_to)
+      AND ($region IS NULL OR list_contains($region, region))
+      AND ($industry IS NULL OR list_contains($industry, industry))
+      AND ($channel IS NULL OR list_contains($channel, channel))
+      AND ($salesperson IS NULL OR list_contains($salesperson, salesperson))
+      AND ($product IS NULL OR list_contains($product, product))
 ),
 agg AS (
     SELECT
