@@ -11,7 +11,7 @@ Pyramid rule: cuts are cumulative percentages of customers; the boundary after t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -99,6 +99,7 @@ class Ranked:
     cum_revenue: np.ndarray | None
     cum_profit: np.ndarray | None
     cum_orders: np.ndarray | None
+    memo: dict = field(default_factory=dict, repr=False)  # per-ranking results that cuts don't change
 
     @property
     def n(self) -> int:
@@ -243,12 +244,18 @@ def gini(sorted_desc_values: np.ndarray) -> float | None:
 
 
 def concentration(ranked: Ranked) -> dict:
-    """Top 1/5/20% shares of the tiering value (k(p) by the pyramid rounding rule) and the Gini."""
+    """Top 1/5/20% shares of the tiering value (k(p) by the pyramid rounding rule) and the Gini.
+
+    Computed once per ranking (it does not depend on the cutoffs).
+    """
+    if "concentration" in ranked.memo:
+        return dict(ranked.memo["concentration"])
     out = {}
     for p in CONCENTRATION_POINTS:
         k = count_at(ranked.n, p)
         out[f"top_{p}pct_share"] = _share(ranked.cum_value[k], ranked.total_value)
     out["gini"] = gini(ranked.customers["value"].to_numpy())
+    ranked.memo["concentration"] = dict(out)
     return out
 
 
@@ -282,6 +289,31 @@ class Grading:
 
     def graded(self) -> pd.DataFrame:
         return assign(self.ranked, self.bounds, self.names)
+
+    def head(self, k: int) -> pd.DataFrame:
+        """The first ``k`` graded rows (rank order) without grading everyone."""
+        k = min(k, self.ranked.n)
+        df = self.ranked.customers.iloc[:k].copy()
+        idx = np.searchsorted(np.asarray(self.bounds, dtype="int64"), np.arange(k), side="right")
+        df.insert(1, "tier", idx + 1)
+        df.insert(2, "tier_name", np.asarray(self.names, dtype=object)[idx])
+        df["cum_customer_share"] = np.arange(1, k + 1) / self.ranked.n
+        total = self.ranked.total_value
+        df["cum_value_share"] = self.ranked.cum_value[1:k + 1] / total if total != 0 else np.nan
+        return df
+
+    def tier_slice(self, tier: int) -> pd.DataFrame:
+        """The graded rows of one tier (1 = top) without grading everyone: O(tier size)."""
+        edges = [0, *self.bounds, self.ranked.n]
+        a, b = edges[tier - 1], edges[tier]
+        df = self.ranked.customers.iloc[a:b].copy()
+        df.insert(1, "tier", tier)
+        df.insert(2, "tier_name", self.names[tier - 1])
+        n = self.ranked.n
+        df["cum_customer_share"] = np.arange(a + 1, b + 1) / n
+        total = self.ranked.total_value
+        df["cum_value_share"] = self.ranked.cum_value[a + 1:b + 1] / total if total != 0 else np.nan
+        return df
 
     def totals(self) -> dict:
         r = self.ranked
@@ -432,9 +464,13 @@ def median_days_since_last_order(ranked: Ranked, bounds: list[int], as_of=None) 
     """
     if "last_order" not in ranked.customers or ranked.customers["last_order"].isna().all():
         return [None] * (len(bounds) + 1)
-    last = pd.to_datetime(ranked.customers["last_order"])
-    ref = pd.Timestamp(as_of) if as_of is not None else last.max()
-    days = (ref - last).dt.days.to_numpy(dtype="float64")
+    memo_key = ("days_since_last", None if as_of is None else str(as_of))
+    days = ranked.memo.get(memo_key)
+    if days is None:
+        last = pd.to_datetime(ranked.customers["last_order"])
+        ref = pd.Timestamp(as_of) if as_of is not None else last.max()
+        days = (ref - last).dt.days.to_numpy(dtype="float64")
+        ranked.memo[memo_key] = days
     edges = [0, *bounds, ranked.n]
     out = []
     for a, b in zip(edges, edges[1:]):

@@ -25,15 +25,17 @@ def figure_html(fig) -> bytes:
 
 
 def panel(ws, settings, grading, figures: dict) -> None:
-    graded = widgets.customer_frame(grading.graded(), value_is_money=grading.value in MONEY_VALUES)
+    def graded():
+        return widgets.customer_frame(grading.graded(), value_is_money=grading.value in MONEY_VALUES)
+
     table = tier_view.tier_table_frame(grading)
 
     st.subheader(T("export.data"))
     c1, c2, c3 = st.columns(3)
-    c1.download_button(T("tiers.download_csv"), lambda: to_csv_bytes(graded), file_name="graded_customers.csv",
+    c1.download_button(T("tiers.download_csv"), lambda: to_csv_bytes(graded()), file_name="graded_customers.csv",
                        mime="text/csv", key="dl_csv", icon=":material/download:")
     c2.download_button(T("tiers.download_xlsx"),
-                       lambda: to_xlsx_bytes({T("tiers.customers_list"): graded, T("tiers.table"): table}),
+                       lambda: to_xlsx_bytes({T("tiers.customers_list"): graded(), T("tiers.table"): table}),
                        file_name="graded_customers.xlsx", mime=XLSX_MIME, key="dl_xlsx", icon=":material/download:")
     c3.download_button(T("export.tier_table_csv"), lambda: to_csv_bytes(table), file_name="tier_table.csv",
                        mime="text/csv", key="dl_table", icon=":material/download:")
@@ -64,7 +66,7 @@ def panel(ws, settings, grading, figures: dict) -> None:
             st.error(state.error_text(exc), icon=":material/error:")
         else:
             if loaded["value"] not in ws.loaded.available_values():
-                st.error(T("err.tiers.no_" + loaded["value"]), icon=":material/error:")
+                st.error(state.error_text(InputError(f"tiers.no_{loaded['value']}")), icon=":material/error:")
             else:
                 tier_view.apply_scheme(loaded)
                 st.rerun()

@@ -459,16 +459,36 @@ def pyramids_figure(g: tiers.Grading, colors: list[str]):
                                   negative_note=T("chart.negative_note"))
 
 
-def _curve_arrays(r: tiers.Ranked, cum: np.ndarray):
+def _curve_arrays(r: tiers.Ranked, cum: np.ndarray, name: str, keep_bounds=()):
+    """Curve points for a ranking, downsampled once per ranking; exact points at ``keep_bounds``.
+
+    The base curve (at most ~2,000 points) is cached on the ranking; the points at the current
+    boundaries are inserted exactly, so a cutoff change costs O(tiers), not O(customers).
+    """
     n = r.n
-    x = np.arange(1, n + 1, dtype="float64") / n
     total = float(cum[-1])
-    y = cum[1:].astype("float64") / total if total else np.full(n, np.nan)
-    return x, y
+    key = ("curve", name)
+    if key not in r.memo:
+        x = np.arange(1, n + 1, dtype="float64") / n
+        y = cum[1:].astype("float64") / total if total else np.full(n, np.nan)
+        keep = [int(np.argmax(y))] if total and n else []
+        r.memo[key] = charts.downsample_curve(x, y, keep=keep)
+    bx, by = r.memo[key]
+    extra = [b for b in keep_bounds if 0 < b <= n]
+    if not extra:
+        return bx, by
+    ex = np.array([b / n for b in extra])
+    ey = np.array([float(cum[b]) / total if total else np.nan for b in extra])
+    x = np.concatenate([bx, ex])
+    y = np.concatenate([by, ey])
+    order = np.argsort(x, kind="stable")
+    x, y = x[order], y[order]
+    uniq = np.concatenate([[True], np.diff(x) > 0])
+    return x[uniq], y[uniq]
 
 
 def lorenz_figure(g: tiers.Grading):
-    x, y = _curve_arrays(g.ranked, g.ranked.cum_value)
+    x, y = _curve_arrays(g.ranked, g.ranked.cum_value, "lorenz", g.bounds)
     cut_shares = [b / g.ranked.n for b in g.bounds if 0 < b < g.ranked.n]
     labels = {"title": T("chart.lorenz_title", value=T(f"value.{g.value}")), "x_title": T("chart.x_customers"),
               "y_title": T("chart.y_value", value=T(f"value.{g.value}")), "curve": T("chart.lorenz_curve"),
@@ -480,7 +500,7 @@ def whale_figure(ws: state.Workspace, s: Settings):
     if "profit" not in ws.loaded.available_values():
         return None
     r = ranked(ws, "profit", s.filters)
-    x, y = _curve_arrays(r, r.cum_profit)
+    x, y = _curve_arrays(r, r.cum_profit, "whale")
     labels = {"title": T("chart.whale_title"), "x_title": T("chart.x_customers_by_profit"),
               "y_title": T("chart.y_profit"), "curve": T("chart.whale_curve"), "peak": T("chart.peak_label"),
               "total": T("chart.total_line")}

@@ -72,22 +72,44 @@ def customer_frame(customers: pd.DataFrame, value_is_money: bool = True) -> pd.D
     return df.rename(columns=names)
 
 
+MAX_ROWS_SHOWN = 2_000
+
+
 def drilldown(grading) -> None:
-    """Pick a tier: its customers, sortable and searchable, downloadable."""
+    """Pick a tier: its customers, sortable and searchable, downloadable.
+
+    At most MAX_ROWS_SHOWN rows go to the browser; the download holds every matching row.
+    """
     from tierlib.export import to_csv_bytes
     from tierlib.tiers import MONEY_VALUES
     from ui.tier_view import filter_customers
 
-    graded = grading.graded()
     options = [0, *range(1, len(grading.names) + 1)]
     labels = [T("tiers.all"), *grading.names]
     c1, c2 = st.columns([1, 2])
     pick = c1.selectbox(T("tiers.filter_tier"), options, format_func=labels.__getitem__, key="tier_pick")
     query = c2.text_input(T("tiers.search"), key="tier_search")
-    shown = filter_customers(graded, pick, query)
-    table = customer_frame(shown, value_is_money=grading.value in MONEY_VALUES)
-    st.caption(T("tiers.shown", n=f"{len(shown):,}", total=f"{len(graded):,}"))
-    st.dataframe(table, hide_index=True, width="stretch", height=420, key="graded_table")
+    money_value = grading.value in MONEY_VALUES
+
+    def matching():
+        base = grading.tier_slice(pick) if pick else grading.graded()
+        return filter_customers(base, 0, query)
+
+    if query:
+        rows = matching()
+        total = len(rows)
+    elif pick:
+        rows = grading.tier_slice(pick)
+        total = len(rows)
+    else:
+        rows = grading.head(MAX_ROWS_SHOWN)
+        total = grading.ranked.n
+    shown = rows.head(MAX_ROWS_SHOWN)
+    st.caption(T("tiers.shown", n=f"{len(shown):,}", total=f"{total:,}"))
+    st.dataframe(customer_frame(shown, value_is_money=money_value), hide_index=True, width="stretch", height=420,
+                 key="graded_table")
     name = "all" if pick == 0 else f"tier{pick}"
-    st.download_button(T("tiers.download_shown"), lambda: to_csv_bytes(table), file_name=f"customers_{name}.csv",
-                       mime="text/csv", key="dl_shown", icon=":material/download:")
+    st.download_button(T("tiers.download_shown"),
+                       lambda: to_csv_bytes(customer_frame(matching(), value_is_money=money_value)),
+                       file_name=f"customers_{name}.csv", mime="text/csv", key="dl_shown",
+                       icon=":material/download:")
