@@ -130,3 +130,49 @@ def test_shared_online_retail_row_accounting_and_exact_totals(tmp_path):
     assert Decimal(str(s["totals"]["revenue"])) == total.quantize(Decimal("0.01"))
     assert s["customers"] == df["Customer ID"].nunique()
     assert sum(t["customers"] for t in s["tiers"]) == s["customers"]
+
+
+def _independent_bounds(values_desc, scheme, cuts):
+    """Boundaries computed the plain way from the rule text, with exact fractions."""
+    from fractions import Fraction
+    n = len(values_desc)
+    if scheme == "value-share":
+        total = sum(values_desc)
+        out = []
+        for c in cuts:
+            acc, k = Decimal(0), 0
+            while k < n and acc * 100 < Decimal(c) * total:
+                acc += values_desc[k]
+                k += 1
+            out.append(k)
+        return out
+    if scheme == "thresholds":
+        return [sum(1 for v in values_desc if v >= Decimal(str(c))) for c in cuts]
+    if scheme == "quantile":
+        t = int(cuts[0])
+        return [int(Fraction(n * i, t) + Fraction(1, 2)) for i in range(1, t)]
+    raise AssertionError(scheme)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scheme, cuts", [("value-share", "70,90"), ("thresholds", "5000,1000,200"),
+                                          ("quantile", "5")])
+def test_shared_online_retail_every_scheme_matches_an_independent_computation(scheme, cuts):
+    if not RETAIL.exists():
+        pytest.skip(f"shared data not found at {RETAIL}")
+    n_tiers = int(cuts) if scheme == "quantile" else len(cuts.split(",")) + 1
+    names = ",".join("甲乙丙丁戊"[:n_tiers])
+    res = run_cli("grade", RETAIL, "--scheme", scheme, "--cuts", cuts, "--names", names, "--summary", "-")
+    assert res.returncode == 0, res.stderr
+    s = json.loads(res.stdout)
+    df = pd.read_parquet(RETAIL)
+    df = df[df["Customer ID"].notna()]
+    df["amount"] = [Decimal(int(q)) * Decimal(repr(float(p))) for q, p in zip(df["Quantity"], df["Price"])]
+    per = df.groupby("Customer ID")["amount"].sum()
+    vals = sorted(per.tolist(), reverse=True)
+    bounds = _independent_bounds(vals, scheme, [Decimal(c) for c in cuts.split(",")])
+    edges = [0, *bounds, len(vals)]
+    assert [t["customers"] for t in s["tiers"]] == [b - a for a, b in zip(edges, edges[1:])]
+    assert [t["name"] for t in s["tiers"]] == names.split(",")
+    for t, a, b in zip(s["tiers"], edges, edges[1:]):
+        assert Decimal(str(t["revenue"])) == sum(vals[a:b], Decimal(0)).quantize(Decimal("0.01"))
