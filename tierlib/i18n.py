@@ -1,8 +1,9 @@
 """User-facing strings in Chinese and English.
 
-Every string the product shows lives in ``tierlib/locales/<lang>.json`` (flat keys). ``t`` looks
-a key up and fills ``{placeholders}`` with ``str.format``. A missing key falls back to the key
-itself so a gap is visible, and ``tests/test_i18n.py`` fails when the two files differ.
+Every string the product shows lives in ``tierlib/locales/<lang>/*.json`` (flat keys; one file
+per area, merged; a key may be defined once only). ``t`` looks a key up and fills
+``{placeholders}`` with ``str.format``. A missing key falls back to the key itself so a gap is
+visible, and ``tests/test_i18n.py`` fails when the two languages differ.
 """
 
 from __future__ import annotations
@@ -21,8 +22,15 @@ def catalog(lang: str) -> dict[str, str]:
     """Return the string table of one language."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}")
-    with open(_DIR / f"{lang}.json", encoding="utf-8") as fh:
-        return json.load(fh)
+    merged: dict[str, str] = {}
+    for path in sorted((_DIR / lang).glob("*.json")):
+        with open(path, encoding="utf-8") as fh:
+            part = json.load(fh)
+        dup = set(part) & set(merged)
+        if dup:
+            raise ValueError(f"{path.name} redefines {sorted(dup)[:5]}")
+        merged.update(part)
+    return merged
 
 
 def normalize_lang(value: str | None) -> str:

@@ -9,21 +9,43 @@ switches Streamlit to ``st.navigation`` mode for good) and reruns, so app.py tak
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import streamlit as st
 
 from ui import frame, state
 
 _local = threading.local()
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def _pages() -> list:
+#: (file, title key, icon, url path, section key). A page appears once its file exists, so a
+#: page can be planned here before it is written.
+PAGES = [
+    ("pages/tiers.py", "nav.tiers", ":material/change_history:", "tiers", "nav.section.tiering"),
+    ("pages/data.py", "nav.data", ":material/upload_file:", "data", "nav.section.tiering"),
+    ("pages/rfm.py", "nav.rfm", ":material/grid_view:", "rfm", "nav.section.behaviour"),
+    ("pages/kinds.py", "nav.kinds", ":material/category:", "kinds", "nav.section.behaviour"),
+    ("pages/lifecycle.py", "nav.lifecycle", ":material/timeline:", "lifecycle", "nav.section.behaviour"),
+    ("pages/migration.py", "nav.migration", ":material/swap_vert:", "migration", "nav.section.behaviour"),
+    ("pages/clv.py", "nav.clv", ":material/savings:", "clv", "nav.section.behaviour"),
+    ("pages/satisfaction.py", "nav.satisfaction", ":material/sentiment_satisfied:", "satisfaction",
+     "nav.section.action"),
+    ("pages/playbook.py", "nav.playbook", ":material/checklist:", "playbook", "nav.section.action"),
+    ("pages/report.py", "nav.report", ":material/description:", "report", "nav.section.action"),
+    ("pages/learn.py", "nav.learn", ":material/school:", "learn", "nav.section.action"),
+]
+
+
+def _pages() -> dict:
     T = state.T
-    return [
-        st.Page("pages/tiers.py", title=T("nav.tiers"), icon=":material/change_history:", url_path="tiers",
-                default=True),
-        st.Page("pages/data.py", title=T("nav.data"), icon=":material/upload_file:", url_path="data"),
-    ]
+    sections: dict[str, list] = {}
+    for i, (path, title, icon, url, section) in enumerate(PAGES):
+        if not (ROOT / path).exists():
+            continue
+        sections.setdefault(T(section), []).append(
+            st.Page(path, title=T(title), icon=icon, url_path=url, default=(i == 0)))
+    return sections
 
 
 def run() -> None:

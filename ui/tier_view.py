@@ -574,3 +574,33 @@ def apply_scheme(doc: dict) -> None:
     _forget_inputs()
     for k in ("w_scheme", "w_value", "w_preset"):
         ss.pop(k, None)
+
+
+def current_grading(ws: state.Workspace) -> tiers.Grading:
+    """The grading the user set up on the tiers page, built from session state only (no widgets).
+
+    Other pages use it for cross-tabs by tier; before the tiers page was opened it is the
+    textbook pyramid on the default value.
+    """
+    _init_settings(ws)
+    ss = st.session_state
+    scheme, value = ss[K_SCHEME], ss[state.K_VALUE]
+    cuts = list(ss[state.K_CUTS])
+    filters = ss.get(K_FILTERS) or {}
+    weights = ss.get(K_WEIGHTS) if value == "score" else None
+    names = _current_names()
+    r = ranked(ws, value, filters, weights)
+    try:
+        return tiers.grade(r, cuts=cuts, names=names, lang=state.lang(), scheme=scheme)
+    except InputError:
+        return tiers.grade(r, lang=state.lang())
+
+
+def customer_tiers(ws: state.Workspace) -> pd.DataFrame:
+    """``customer_id, tier, tier_name`` of every customer under the current grading."""
+    g = current_grading(ws)
+    df = g.ranked.customers[["customer_id"]].copy()
+    idx = np.searchsorted(np.asarray(g.bounds, dtype="int64"), np.arange(g.ranked.n), side="right")
+    df["tier"] = idx + 1
+    df["tier_name"] = np.asarray(g.names, dtype=object)[idx]
+    return df.reset_index(drop=True)
