@@ -39,6 +39,9 @@ class Workspace:
     overrides: dict | None = None
     margin: float | None = None
     cache: dict = field(default_factory=dict)  # derived results of this data set (rankings, ...)
+    #: What the user typed or tagged that must survive with the workspace (manual customer tags,
+    #: edited strategies, ...): {area: JSON-serialisable value}. Owned by the pages that edit it.
+    annotations: dict = field(default_factory=dict)
 
 
 def lang() -> str:
