@@ -37,3 +37,15 @@ def data_status() -> None:
             label = T("sidebar.upload", name=ws.name)
         st.text(label)
         st.caption(T("sidebar.stats", customers=len(ws.loaded.customers), rows=ws.loaded.prepared.rows_read))
+        note = st.session_state.pop(state.K_RESTORE_NOTE, None)
+        if note == "restored":
+            st.toast(T("sidebar.restored"), icon=":material/restore:")
+        elif note == "missing":
+            st.toast(T("sidebar.missing"), icon=":material/info:")
+        elif note == "save_failed":
+            st.warning(T("sidebar.save_failed"))
+        with st.popover(T("sidebar.workspace"), icon=":material/folder_shared:"):
+            st.caption(T("sidebar.workspace_help", days=f"{state.get_store().ttl_days:g}"))
+            if st.button(T("sidebar.delete"), key="ws_delete", type="secondary", icon=":material/delete:"):
+                state.delete_workspace()
+                st.rerun()

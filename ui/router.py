@@ -48,21 +48,41 @@ def _pages() -> dict:
     return sections
 
 
+def _leave_old_multipage_mode() -> None:
+    """Switch Streamlit to st.navigation mode before any widget exists, then rerun.
+
+    On a fresh server, Streamlit's first run still uses its old pages/-folder mode (see the
+    module docstring); widget ids made in that run differ from later runs, so the user's first
+    click on a sidebar widget would be lost. Flip the (internal) flag and rerun once instead.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - a Streamlit without the flag has no old mode
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def run() -> None:
     """The whole frame: language, default data, navigation, sidebar status, the page."""
+    _leave_old_multipage_mode()
     frame.language_switch()
     state.ensure_default_data()
-    page = st.navigation(_pages())
+    # Sidebar widgets are created before st.navigation so their ids do not depend on the page.
     frame.data_status()
+    page = st.navigation(_pages())
     _local.active = True
     try:
         page.run()
     finally:
         _local.active = False
+        state.persist()
 
 
 def guard() -> None:
-    """Call first in every page: hand over to the router when a page was started on its own."""
+    """Call first in every page: when a page was started on its own (Streamlit's old multipage
+    mode, see the module docstring), run the real frame and navigation instead, then stop."""
     if not getattr(_local, "active", False):
-        st.navigation(_pages(), position="hidden")
-        st.rerun()
+        run()
+        st.stop()

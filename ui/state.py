@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import datetime as dt
+import hashlib
+import json
+
 import streamlit as st
 
 from tierlib import i18n, pipeline
+from tierlib import store as wstore
 from tierlib.engine import Engine
 from tierlib.io import InputError
 from ui import samples
@@ -23,6 +28,13 @@ K_CUTS = "tier_cuts"
 K_NAMES = "tier_names"
 K_LAST_ERROR = "last_load_error"
 K_UPLOAD_SEEN = "upload_seen"
+K_WS_ID = "ws_id"
+K_SAVED_HASH = "ws_saved_hash"
+K_RESTORE_NOTE = "ws_restore_note"
+
+#: Session keys saved with the workspace (the tier settings of ui.tier_view and this module).
+PERSISTED_KEYS = ("lang", "tier_value", "tier_cuts", "tier_names", "tier_scheme", "tier_preset", "tier_colors",
+                  "tier_weights", "tier_filters")
 
 MAX_UPLOAD_MB = 200  # keep in step with .streamlit/config.toml [server] maxUploadSize
 
@@ -87,6 +99,7 @@ def load(source, *, kind: str, name: str, filename: str | None = None, sheet: st
         st.session_state[K_LAST_ERROR] = InputError("unexpected", detail=type(exc).__name__)
         return False
     old = workspace()
+    _save_source(kind, name, source, filename, loaded.read.sheet, overrides, margin)
     st.session_state[K_WS] = Workspace(loaded=loaded, engine=engine, kind=kind, name=name, source=source,
                                        filename=filename, sheet=loaded.read.sheet,
                                        overrides=overrides, margin=margin)
@@ -100,10 +113,124 @@ def load(source, *, kind: str, name: str, filename: str | None = None, sheet: st
 
 
 def ensure_default_data() -> None:
-    """Grade the default sample on first open so the app is never empty."""
-    if workspace() is None and K_LAST_ERROR not in st.session_state:
-        key = samples.DEFAULT_SAMPLE
-        load(samples.sample_path(key), kind="sample", name=key)
+    """Restore the workspace named in the URL, else grade the default sample, so the app is
+    never empty and a refresh or a server restart loses nothing."""
+    if workspace() is not None or K_LAST_ERROR in st.session_state:
+        return
+    wanted = st.query_params.get("ws")
+    if wstore.valid_id(wanted) and _restore(wanted):
+        return
+    if wanted:
+        st.session_state[K_RESTORE_NOTE] = "missing"
+    st.session_state[K_WS_ID] = wstore.new_id()
+    key = samples.DEFAULT_SAMPLE
+    load(samples.sample_path(key), kind="sample", name=key)
+
+
+# ------------------------------------------------------------------------------------------
+# persistence (tierlib.store): the workspace id is in the URL as ?ws=<id>
+
+@st.cache_resource
+def get_store() -> wstore.Store:
+    s = wstore.Store()
+    s.purge_expired()
+    return s
+
+
+def ws_id() -> str:
+    if K_WS_ID not in st.session_state:
+        st.session_state[K_WS_ID] = wstore.new_id()
+    wid = st.session_state[K_WS_ID]
+    if st.query_params.get("ws") != wid:
+        st.query_params["ws"] = wid
+    return wid
+
+
+def _save_source(kind, name, source, filename, sheet, overrides, margin) -> None:
+    """Keep what was loaded (the upload's bytes or the sample's key) under the workspace id."""
+    data = source if kind == "upload" and isinstance(source, (bytes, bytearray)) else None
+    st.session_state["_ws_source_meta"] = {"kind": kind, "name": name, "filename": filename, "sheet": sheet,
+                                           "overrides": overrides or None, "margin": margin}
+    try:
+        get_store().save_source(ws_id(), bytes(data) if data is not None else None)
+    except OSError:
+        st.session_state[K_RESTORE_NOTE] = "save_failed"
+    st.session_state.pop(K_SAVED_HASH, None)
+
+
+def _settings_snapshot() -> dict:
+    ss = st.session_state
+    ws = workspace()
+    return {
+        "source": ss.get("_ws_source_meta"),
+        "settings": {k: ss.get(k) for k in PERSISTED_KEYS if k in ss},
+        "annotations": ws.annotations if ws is not None else {},
+    }
+
+
+def persist() -> None:
+    """Write the workspace's settings when they changed since the last save (cheap otherwise)."""
+    if workspace() is None or "_ws_source_meta" not in st.session_state:
+        return
+    snap = _settings_snapshot()
+    text = json.dumps(snap, ensure_ascii=False, sort_keys=True, default=str)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if st.session_state.get(K_SAVED_HASH) == digest:
+        return
+    try:
+        get_store().save_meta(ws_id(), json.loads(text))
+        st.session_state[K_SAVED_HASH] = digest
+    except OSError:
+        st.session_state[K_RESTORE_NOTE] = "save_failed"
+
+
+def _restore(wid: str) -> bool:
+    got = get_store().load(wid)
+    if got is None or not isinstance(got[0].get("source"), dict):
+        return False
+    meta, data = got
+    src = meta["source"]
+    st.session_state[K_WS_ID] = wid
+    if src.get("kind") == "sample" and src.get("name") in samples.SAMPLES:
+        source = samples.sample_path(src["name"])
+    elif src.get("kind") == "upload" and data is not None:
+        source = data
+    else:
+        return False
+    ok = load(source, kind=src["kind"], name=src.get("name") or "", filename=src.get("filename"),
+              sheet=src.get("sheet"), overrides=src.get("overrides"), margin=src.get("margin"))
+    if not ok:
+        st.session_state.pop(K_LAST_ERROR, None)
+        return False
+    for key, val in (meta.get("settings") or {}).items():
+        if key in PERSISTED_KEYS and val is not None:
+            st.session_state[key] = _revive(key, val)
+    workspace().annotations = dict(meta.get("annotations") or {})
+    st.session_state["tier_url_read"] = True  # the saved settings win over the link's
+    st.session_state[K_RESTORE_NOTE] = "restored"
+    return True
+
+
+def _revive(key: str, val):
+    if key == "tier_filters" and isinstance(val, dict):
+        out = dict(val)
+        for k in ("date_from", "date_to"):
+            if isinstance(out.get(k), str):
+                try:
+                    out[k] = dt.date.fromisoformat(out[k][:10])
+                except ValueError:
+                    out.pop(k)
+        return out
+    return val
+
+
+def delete_workspace() -> None:
+    """Remove the stored workspace and start afresh with a new id."""
+    get_store().delete(ws_id())
+    for key in list(st.session_state):
+        if key != K_LANG:
+            del st.session_state[key]
+    st.query_params.clear()
 
 
 def error_text(exc: InputError) -> str:

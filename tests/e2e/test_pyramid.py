@@ -37,7 +37,7 @@ def test_drag_and_keyboard_on_the_pyramid_page(page, app_url, tmp_path):
     page.goto(app_url + "/data")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(src))
     page.get_by_text(re.compile("已加载 pyramid.xlsx")).wait_for(timeout=60_000)
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("客户分级").click()
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="客户分级").click()
     page.get_by_text("等级汇总").first.wait_for()
     page.get_by_role("tab", name="等级汇总").click()
     wait_row(page, "普通客户", "7")

@@ -56,7 +56,7 @@ def test_upload_xlsx_with_title_row_and_chinese_headers(page, app_url, tmp_path)
     assert "读取 50 行，使用 50 行，拒绝 0 行，共 50 位客户" in body
     shot(page, "data-zh-desktop")
     # Navigate inside the app (a full page load would start a new browser session).
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("客户分级").click()
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="客户分级").click()
     page.get_by_text("等级汇总").wait_for()
     rows = tier_rows(page)
     by_name = {r[0]: r for r in rows}
