@@ -40,8 +40,7 @@ if ws is None:
 loaded, prep, read = ws.loaded, ws.loaded.prepared, ws.loaded.read
 st.success(T("data.loaded", name=widgets.source_label(ws), read=prep.rows_read, used=prep.rows_used,
              rejected=prep.rows_rejected, customers=len(loaded.customers)), icon=":material/check_circle:")
-st.caption(T("data.file_info", format=read.format.upper(), encoding=read.encoding or "-",
-             delimiter=widgets.delimiter_label(read.delimiter), header=read.header_row))
+st.caption(widgets.file_info(read))
 
 # Sheet picker for workbooks with several sheets.
 if len(read.sheets) > 1:
@@ -91,7 +90,7 @@ else:
                        mime="text/csv", key="rejected_download", icon=":material/download:")
 
 st.subheader(T("data.customers_preview"))
-st.dataframe(widgets.customer_frame(loaded.customers.head(200)), hide_index=True, width="stretch", height=300)
+widgets.show_customers(widgets.customer_frame(loaded.customers.head(200)), key="customers_preview", height=300)
 
 with st.expander(T("data.preview", n=100)):
     st.dataframe(read.frame.head(100).astype(str), hide_index=True, width="stretch")

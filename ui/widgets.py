@@ -22,6 +22,20 @@ def delimiter_label(delim: str | None) -> str:
     return _DELIMS.get(delim, "-") if delim else "-"
 
 
+def file_info(read) -> str:
+    """One line on how the file was read: format, sheet, encoding, delimiter, header row."""
+    parts = [T("data.info.format", format=read.format.upper())]
+    if read.sheet:
+        parts.append(T("data.info.sheet", sheet=read.sheet))
+    if read.encoding:
+        parts.append(T("data.info.encoding", encoding=read.encoding))
+    if read.delimiter:
+        parts.append(T("data.info.delimiter", delimiter=delimiter_label(read.delimiter)))
+    if read.header_row:
+        parts.append(T("data.info.header", header=read.header_row))
+    return " · ".join(parts)
+
+
 def mapping_editor(loaded: Loaded) -> dict[str, str | None]:
     """One select box per canonical field; returns overrides for every field."""
     none = "\u0000none"
@@ -55,6 +69,22 @@ def rejected_table(rejected: pd.DataFrame) -> pd.DataFrame:
 
 def money(series: pd.Series) -> pd.Series:
     return (series.astype("Float64") / MONEY_SCALE).round(2)
+
+
+def table_config(df: pd.DataFrame) -> dict:
+    """Column formats for a localised customer table: dates as dates, money with separators."""
+    cfg = {}
+    for col in ("first_order", "last_order"):
+        cfg[T(f"col.{col}")] = st.column_config.DateColumn(format="YYYY-MM-DD")
+    for col in ("revenue", "cost", "profit", "value"):
+        cfg[T(f"col.{col}")] = st.column_config.NumberColumn(format="localized")
+    for col in ("cum_customer_share", "cum_value_share"):
+        cfg[T(f"col.{col}")] = st.column_config.NumberColumn(format="percent")
+    return {k: v for k, v in cfg.items() if k in df.columns}
+
+
+def show_customers(df: pd.DataFrame, key: str, height: int = 420) -> None:
+    st.dataframe(df, hide_index=True, width="stretch", height=height, key=key, column_config=table_config(df))
 
 
 def customer_frame(customers: pd.DataFrame, value_is_money: bool = True) -> pd.DataFrame:
@@ -106,8 +136,7 @@ def drilldown(grading) -> None:
         total = grading.ranked.n
     shown = rows.head(MAX_ROWS_SHOWN)
     st.caption(T("tiers.shown", n=f"{len(shown):,}", total=f"{total:,}"))
-    st.dataframe(customer_frame(shown, value_is_money=money_value), hide_index=True, width="stretch", height=420,
-                 key="graded_table")
+    show_customers(customer_frame(shown, value_is_money=money_value), key="graded_table")
     name = "all" if pick == 0 else f"tier{pick}"
     st.download_button(T("tiers.download_shown"),
                        lambda: to_csv_bytes(customer_frame(matching(), value_is_money=money_value)),
