@@ -530,3 +530,29 @@ def test_png_export_when_kaleido_is_installed(tmp_path):
             raise
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         (tmp_path / f"fig{i}.png").write_bytes(png)
+
+
+def test_figure_exports_png_and_offline_html():
+    from tierlib.charts import figure_html, figure_png
+    fig = lorenz_curve(np.array([0.5, 1.0]), np.array([0.8, 1.0]), cut_shares=[0.5], labels={})
+    from html.parser import HTMLParser
+
+    class Scripts(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.srcs, self.links = [], []
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "script" and a.get("src"):
+                self.srcs.append(a["src"])
+            if tag == "link" and a.get("href"):
+                self.links.append(a["href"])
+
+    html = figure_html(fig).decode("utf-8")
+    parser = Scripts()
+    parser.feed(html)
+    assert parser.srcs == [] and parser.links == []  # nothing is fetched: works offline
+    assert "plotly.js v" in html  # the library is inlined
+    png = figure_png(fig, width=400)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2_000

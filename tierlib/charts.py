@@ -461,3 +461,13 @@ def whale_curve(cum_customer_share: np.ndarray, cum_profit_share: np.ndarray, *,
     else:
         _curve_axes(fig, labels, y_range=[0, 1.1])
     return fig
+
+
+def figure_png(fig: go.Figure, width: int = 1200) -> bytes:
+    """PNG bytes of a figure, rendered by kaleido with the system Chromium (nothing downloaded)."""
+    return fig.to_image(format="png", width=width, height=fig.layout.height or 500, scale=1)
+
+
+def figure_html(fig: go.Figure) -> bytes:
+    """A self-contained interactive HTML page of a figure (plotly.js inlined: works offline)."""
+    return fig.to_html(include_plotlyjs=True, full_html=True, config={"displaylogo": False}).encode("utf-8")

@@ -90,6 +90,7 @@ def summary(loaded: Loaded, grading: Grading) -> dict:
         "negative_rows": p.negative_rows,
         "duplicate_rows": p.duplicate_rows,
         "rejected_by_reason": {str(k): int(v) for k, v in p.rejected["reason"].value_counts().items()},
+        "rejected": p.rejected[["line", "reason", "field", "column", "value"]].to_dict(orient="records"),
         "mapping": p.mapping,
         "encoding": loaded.read.encoding,
         "sheet": loaded.read.sheet,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tierlib import presets
+from tierlib.charts import figure_html, figure_png
 from tierlib.export import to_csv_bytes, to_xlsx_bytes
 from tierlib.io import InputError
 from tierlib.tiers import MONEY_VALUES
@@ -12,16 +13,6 @@ from ui import state, tier_view, widgets
 
 T = state.T
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def figure_png(fig) -> bytes:
-    """PNG of a figure, rendered by kaleido with the system Chromium (no download)."""
-    return fig.to_image(format="png", width=1200, height=fig.layout.height or 500, scale=1)
-
-
-def figure_html(fig) -> bytes:
-    """A self-contained interactive HTML file (plotly.js inlined, works offline)."""
-    return fig.to_html(include_plotlyjs=True, full_html=True, config={"displaylogo": False}).encode("utf-8")
 
 
 def panel(ws, settings, grading, figures: dict) -> None:
