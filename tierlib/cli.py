@@ -7,6 +7,7 @@ Set ``TIERLIB_DEBUG=1`` to see tracebacks of unexpected errors.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -21,6 +22,13 @@ from tierlib.io import InputError
 from tierlib.schema import MONEY_SCALE
 
 EXIT_OK, EXIT_INPUT = 0, 2
+#: Subcommands beside ``grade``: (module, function adding its parser, function running it).
+SUBCOMMANDS = (
+    ("tierlib.cli_segments", "add_segments_parser", "cmd_segments"),
+    ("tierlib.cli_migration", "add_migrate_parser", "cmd_migrate"),
+    ("tierlib.cli_clv", "add_clv_parser", "cmd_clv"),
+    ("tierlib.cli_report", "add_report_parser", "cmd_report"),
+)
 DEFAULT_CUTS = {"pyramid": ["1", "5", "20"], "value-share": ["70", "90"], "quantile": ["4"], "thresholds": None}
 
 
@@ -78,23 +86,46 @@ def add_reading_options(p: argparse.ArgumentParser) -> None:
                    help="language of messages and default tier names (default: en)")
 
 
+def add_grading_options(p: argparse.ArgumentParser) -> None:
+    """Options that choose the tiering: value, scheme, cuts, names, score weights."""
+    p.add_argument("--value", choices=tiers.VALUES,
+                   help="tiering value (default: profit when the data give it, else revenue)")
+    p.add_argument("--scheme", choices=tiers.SCHEMES, default="pyramid",
+                   help="pyramid: cuts are cumulative %% of customers; value-share: cumulative %% of value (ABC); "
+                        "thresholds: absolute values, descending; quantile: --cuts N gives N equal-count tiers")
+    p.add_argument("--cuts", help="boundaries of the scheme (default 1,5,20 for pyramid, 70,90 for value-share, "
+                                  "4 for quantile; required for thresholds)")
+    p.add_argument("--names", help="tier names, top tier first, comma separated")
+    p.add_argument("--weights", help="weights of the score value: recency=1,frequency=1,revenue=1,profit=1")
+
+
+def grading_from_args(args, loaded: pipeline.Loaded) -> tiers.Grading:
+    """Grade a loaded data set with the options of ``add_grading_options``."""
+    value = args.value or loaded.default_value()
+    if value not in loaded.available_values():
+        raise InputError(f"tiers.no_{value}")
+    cuts = _split_list(args.cuts) if args.cuts else DEFAULT_CUTS.get(args.scheme)
+    if not cuts:
+        raise InputError("cli.cuts_required", scheme=args.scheme)
+    names = _split_list(args.names) if args.names else None
+    return tiers.grade(loaded.customers, value=value, cuts=cuts, names=names, lang=args.lang, scheme=args.scheme,
+                       weights=_weights(args.weights))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m tierlib", description="Customer Pyramid: grade customers into value tiers.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     g = sub.add_parser("grade", help="grade the customers of a file into tiers")
     add_reading_options(g)
-    g.add_argument("--value", choices=tiers.VALUES,
-                   help="tiering value (default: profit when the data give it, else revenue)")
-    g.add_argument("--scheme", choices=tiers.SCHEMES, default="pyramid",
-                   help="pyramid: cuts are cumulative %% of customers; value-share: cumulative %% of value (ABC); "
-                        "thresholds: absolute values, descending; quantile: --cuts N gives N equal-count tiers")
-    g.add_argument("--cuts", help="boundaries of the scheme (default 1,5,20 for pyramid, 70,90 for value-share, "
-                                  "4 for quantile; required for thresholds)")
-    g.add_argument("--weights", help="weights of the score value: recency=1,frequency=1,revenue=1,profit=1")
-    g.add_argument("--names", help="tier names, top tier first, comma separated")
+    add_grading_options(g)
     g.add_argument("--out", help="graded customers to FILE.csv, FILE.xlsx or FILE.parquet")
     g.add_argument("--summary", metavar="FILE|-", help="write the JSON summary to FILE, or - for stdout")
     g.add_argument("--rejected", metavar="FILE", help="write the rejected rows (line, reason, ...) to a CSV file")
+    g.set_defaults(func=cmd_grade)
+    for module_name, add_name, cmd_name in SUBCOMMANDS:
+        module = importlib.import_module(module_name)
+        sp = getattr(module, add_name)(sub)
+        sp.set_defaults(func=getattr(module, cmd_name))
     return parser
 
 
@@ -114,16 +145,7 @@ def graded_frame(loaded: pipeline.Loaded, grading: tiers.Grading) -> pd.DataFram
 def cmd_grade(args) -> int:
     lang = args.lang
     loaded = pipeline.load(args.input, sheet=args.sheet, overrides=_mapping(args.map), margin=args.margin)
-    available = loaded.available_values()
-    value = args.value or loaded.default_value()
-    if value not in available:
-        raise InputError(f"tiers.no_{value}")
-    cuts = _split_list(args.cuts) if args.cuts else DEFAULT_CUTS.get(args.scheme)
-    if not cuts:
-        raise InputError("cli.cuts_required", scheme=args.scheme)
-    names = _split_list(args.names) if args.names else None
-    grading = tiers.grade(loaded.customers, value=value, cuts=cuts, names=names, lang=lang, scheme=args.scheme,
-                          weights=_weights(args.weights))
+    grading = grading_from_args(args, loaded)
     summ = pipeline.summary(loaded, grading)
     if args.out:
         out = Path(args.out)
@@ -161,8 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     lang = getattr(args, "lang", "en")
     try:
-        if args.command == "grade":
-            return cmd_grade(args)
+        return int(args.func(args))
     except InputError as exc:
         print(f"error: {t('err.' + exc.code, lang, **exc.params)}", file=sys.stderr)
         return EXIT_INPUT
@@ -171,4 +192,3 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {t('err.unexpected', lang, detail=f'{type(exc).__name__}: {exc}')}", file=sys.stderr)
         return EXIT_INPUT
-    return EXIT_INPUT
