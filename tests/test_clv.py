@@ -608,17 +608,9 @@ def test_chart_builders():
 # CLI
 
 def run_clv(*args):
-    """``python -m tierlib clv`` once the lead has wired the subcommand into tierlib/cli.py; until
-    then the same command through its stand-alone entry ``python -m tierlib.cli_clv``."""
-    try:
-        from tierlib import cli
-
-        wired = "clv" in cli.build_parser()._subparsers._group_actions[0].choices
-    except Exception:  # noqa: BLE001 - the main CLI mid-change elsewhere must not hide this command
-        wired = False
-    entry = ["-m", "tierlib", "clv"] if wired else ["-m", "tierlib.cli_clv"]
-    return subprocess.run([sys.executable, *entry, *map(str, args)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    """``python -m tierlib clv ...`` (the wired subcommand)."""
+    return subprocess.run([sys.executable, "-m", "tierlib", "clv", *map(str, args)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
 
 
 def test_cli_reproduces_the_published_cdnow_estimates_from_transactions(tmp_path):

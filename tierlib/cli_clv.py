@@ -1,7 +1,6 @@
 """``python -m tierlib clv INPUT``: fit BG/NBD + Gamma-Gamma and report CLV.
 
-Wired into ``tierlib/cli.py`` with ``add_clv_parser(sub)`` and ``cmd_clv(args)``. Until then (or
-for a quick check) ``python -m tierlib.cli_clv INPUT ...`` runs the same command.
+Wired into ``tierlib/cli.py`` with ``add_clv_parser(sub)`` and ``cmd_clv(args)``.
 
 Output: without ``--json`` a few human lines; with ``--json`` the JSON document
 ``{"customers": N, "bgnbd": {"r", "alpha", "a", "b", "loglik"}, "gamma_gamma": {"customers",
@@ -14,7 +13,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -22,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from tierlib import clv, pipeline
-from tierlib.cli import EXIT_INPUT, EXIT_OK, _mapping, _margin, _Parser, add_reading_options
+from tierlib.cli import EXIT_OK, _mapping, _margin, add_reading_options
 from tierlib.engine import Engine
 from tierlib.export import write_table
 from tierlib.i18n import t
@@ -108,28 +106,3 @@ def human_summary(res: clv.Result, lang: str) -> str:
     lines.append(t("clv.cli.total", lang, months=res.horizon_months, total=total,
                    terms=t(f"clv.terms.{res.terms}", lang)))
     return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m tierlib.cli_clv``) with the same exit codes as the CLI."""
-    parser = _Parser(prog="python -m tierlib.cli_clv")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    add_clv_parser(sub)
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] != "clv":
-        argv = ["clv", *argv]
-    args = parser.parse_args(argv)
-    try:
-        return cmd_clv(args)
-    except InputError as exc:
-        print(f"error: {t('err.' + exc.code, args.lang, **exc.params)}", file=sys.stderr)
-        return EXIT_INPUT
-    except (OSError, ValueError) as exc:
-        if os.environ.get("TIERLIB_DEBUG"):
-            raise
-        print(f"error: {t('err.unexpected', args.lang, detail=f'{type(exc).__name__}: {exc}')}", file=sys.stderr)
-        return EXIT_INPUT
-
-
-if __name__ == "__main__":
-    sys.exit(main())
