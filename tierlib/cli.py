@@ -108,7 +108,8 @@ def grading_from_args(args, loaded: pipeline.Loaded) -> tiers.Grading:
     if not cuts:
         raise InputError("cli.cuts_required", scheme=args.scheme)
     names = _split_list(args.names) if args.names else None
-    return tiers.grade(loaded.customers, value=value, cuts=cuts, names=names, lang=args.lang, scheme=args.scheme,
+    customers = loaded.customers_with_clv() if value == "clv" else loaded.customers
+    return tiers.grade(customers, value=value, cuts=cuts, names=names, lang=args.lang, scheme=args.scheme,
                        weights=_weights(args.weights))
 
 

@@ -23,8 +23,9 @@ from tierlib.schema import MONEY_SCALE, units_to_float
 
 DEFAULT_CUTS = (1, 5, 20)
 DEFAULT_TIER_KEYS = ("tier.vip", "tier.major", "tier.ordinary", "tier.small")
-VALUES = ("profit", "revenue", "orders", "score")
-MONEY_VALUES = ("profit", "revenue")
+VALUES = ("profit", "revenue", "orders", "score", "clv")
+#: Values held as integer money units (1/MONEY_SCALE); "clv" is the predicted lifetime value.
+MONEY_VALUES = ("profit", "revenue", "clv")
 SCHEMES = ("pyramid", "value-share", "thresholds", "quantile")
 #: Default weights of the weighted score: recency, frequency, revenue, profit.
 DEFAULT_SCORE_WEIGHTS = {"recency": 1.0, "frequency": 1.0, "revenue": 1.0, "profit": 1.0}
@@ -134,7 +135,7 @@ def score(customers: pd.DataFrame, weights: dict | None = None, as_of=None) -> n
         comps["recency"] = -(ref - last).dt.days.astype("float64")
     if "orders" in customers and customers["orders"].notna().any():
         comps["frequency"] = customers["orders"].astype("float64")
-    for m in MONEY_VALUES:
+    for m in ("revenue", "profit"):
         if customers[m].notna().any():
             comps[m] = customers[m].astype("float64")
     for name, series in comps.items():
@@ -161,6 +162,8 @@ def rank(customers: pd.DataFrame, value: str = "profit", weights: dict | None = 
         raise InputError("io.no_data_rows")
     if value == "score":
         customers = customers.assign(score=score(customers, weights, as_of))
+    if value not in customers:
+        raise InputError(f"tiers.no_{value}")
     col = customers[value]
     if col.isna().all():
         raise InputError(f"tiers.no_{value}")

@@ -72,6 +72,8 @@ def ranked(ws: state.Workspace, value: str, filters: dict, weights: dict | None 
         cust = filtered_customers(ws, filters)
         if len(cust) == 0:
             raise InputError("tiers.filter_empty")
+        if value == "clv":
+            cust = ws.loaded.customers_with_clv(cust)
         ws.cache[key] = tiers.rank(cust, value, weights)
     return ws.cache[key]
 
