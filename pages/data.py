@@ -4,10 +4,12 @@ import streamlit as st
 
 from tierlib.export import to_csv_bytes
 from ui import router, samples, state, widgets
+from ui.explain import explain
 
 router.guard()
 T = state.T
 st.title(T("data.title"))
+explain("data")
 st.write(T("data.intro"))
 
 source = st.radio(T("data.source"), ["upload", "sample"], format_func={k: T(f"data.source.{k}") for k in ("upload", "sample")}.get,

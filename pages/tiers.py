@@ -5,10 +5,12 @@ import streamlit as st
 
 from tierlib.io import InputError
 from ui import router, state, tier_exports, tier_view, widgets
+from ui.explain import explain
 
 router.guard()
 T = state.T
 st.title(T("tiers.title"))
+explain("tiers")
 ws = state.workspace()
 if ws is None:
     st.info(T("tiers.no_data"))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import frame, state
+from ui import explain, frame, state
 
 _local = threading.local()
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +68,8 @@ def run() -> None:
     """The whole frame: language, default data, navigation, sidebar status, the page."""
     _leave_old_multipage_mode()
     frame.language_switch()
+    with st.sidebar:
+        explain.classroom_controls()
     state.ensure_default_data()
     # Sidebar widgets are created before st.navigation so their ids do not depend on the page.
     frame.data_status()

@@ -34,7 +34,7 @@ K_RESTORE_NOTE = "ws_restore_note"
 
 #: Session keys saved with the workspace (the tier settings of ui.tier_view and this module).
 PERSISTED_KEYS = ("lang", "tier_value", "tier_cuts", "tier_names", "tier_scheme", "tier_preset", "tier_colors",
-                  "tier_weights", "tier_filters")
+                  "tier_weights", "tier_filters", "explain_on", "presenter")
 
 MAX_UPLOAD_MB = 200  # keep in step with .streamlit/config.toml [server] maxUploadSize
 
