@@ -158,9 +158,14 @@ def _forget_inputs() -> None:
             del st.session_state[k]
 
 
-def _on_scheme_change(ws: state.Workspace) -> None:
+def _wkey(name: str) -> str:
+    """Widget keys of labelled pickers carry the language, so a language switch redraws them."""
+    return f"{name}_{state.lang()}"
+
+
+def _on_scheme_change(ws: state.Workspace, scheme: str | None = None) -> None:
     ss = st.session_state
-    scheme = ss["w_scheme"]
+    scheme = scheme or ss[_wkey("w_scheme")]
     ss[K_SCHEME] = scheme
     ss[K_PRESET] = "custom"
     n_tiers = len(_current_names())
@@ -183,8 +188,23 @@ def _current_names() -> list[str]:
     n = int(cuts[0]) if scheme == "quantile" else len(cuts) + 1
     names = ss.get(state.K_NAMES)
     if names and len(names) == n:
-        return list(names)
+        return translate_names(list(names), state.lang())
     return tiers.default_names(n, state.lang())
+
+
+def translate_names(names: list[str], lang: str) -> list[str]:
+    """Default or preset tier names written in another language, in ``lang``; others unchanged."""
+    from tierlib.i18n import LANGS
+
+    for other in LANGS:
+        if other == lang:
+            continue
+        if names == tiers.default_names(len(names), other):
+            return tiers.default_names(len(names), lang)
+        for key in presets.PRESETS:
+            if names == presets.preset_names(key, other):
+                return presets.preset_names(key, lang)
+    return names
 
 
 def _current_colors(n: int) -> list[str]:
@@ -204,16 +224,16 @@ def controls(ws: state.Workspace) -> Settings:
     c1, c2, c3 = st.columns([3, 2, 3])
     preset_keys = [*presets.PRESETS, "custom"]
     c1.selectbox(T("tiers.preset"), preset_keys, index=preset_keys.index(ss[K_PRESET]),
-                 format_func={k: T(f"preset.{k}") for k in preset_keys}.get, key="w_preset",
-                 on_change=lambda: apply_preset(ss["w_preset"], ws))
+                 format_func={k: T(f"preset.{k}") for k in preset_keys}.get, key=_wkey("w_preset"),
+                 on_change=lambda: apply_preset(ss[_wkey("w_preset")], ws))
     value = c2.selectbox(T("tiers.value"), values, index=values.index(ss[state.K_VALUE]),
-                         format_func={v: T(f"value_opt.{v}") for v in values}.get, key="w_value")
+                         format_func={v: T(f"value_opt.{v}") for v in values}.get, key=_wkey("w_value"))
     if value != ss[state.K_VALUE]:
         ss[state.K_VALUE] = value
         if ss[K_SCHEME] == "thresholds":
             _on_scheme_change_to(ws, "thresholds")
     c3.selectbox(T("tiers.scheme"), list(tiers.SCHEMES), index=tiers.SCHEMES.index(ss[K_SCHEME]),
-                 format_func={k: T(f"scheme.{k}") for k in tiers.SCHEMES}.get, key="w_scheme",
+                 format_func={k: T(f"scheme.{k}") for k in tiers.SCHEMES}.get, key=_wkey("w_scheme"),
                  on_change=lambda: _on_scheme_change(ws))
 
     weights = _weights_editor() if value == "score" else None
@@ -255,8 +275,7 @@ def controls(ws: state.Workspace) -> Settings:
 
 
 def _on_scheme_change_to(ws, scheme):
-    st.session_state["w_scheme"] = scheme
-    _on_scheme_change(ws)
+    _on_scheme_change(ws, scheme)
 
 
 def _tidy(c):
@@ -333,7 +352,7 @@ def _precise_inputs(scheme, cuts, names, colors, r):
     cols = st.columns(n_tiers)
     new_names, new_colors = [], []
     for i, col in enumerate(cols):
-        nk, ck = f"w_name_{n_tiers}_{i}", f"w_color_{n_tiers}_{i}"
+        nk, ck = f"w_name_{n_tiers}_{i}_{state.lang()}", f"w_color_{n_tiers}_{i}"
         if nk not in ss:
             ss[nk] = names[i] if i < len(names) else tiers.default_names(n_tiers, state.lang())[i]
         if ck not in ss:
@@ -577,7 +596,7 @@ def apply_scheme(doc: dict) -> None:
         ss[K_WEIGHTS] = doc["weights"]
     ss[K_PRESET] = "custom"
     _forget_inputs()
-    for k in ("w_scheme", "w_value", "w_preset"):
+    for k in (_wkey("w_scheme"), _wkey("w_value"), _wkey("w_preset")):
         ss.pop(k, None)
 
 

@@ -65,3 +65,13 @@ def test_upload_of_a_bad_file_keeps_the_current_data():
     assert not at.exception
     assert at.session_state["workspace"] is before
     assert any("could not be loaded" in e.value for e in at.error)
+
+
+def test_switching_language_translates_default_tier_names():
+    at = start("zh")
+    assert list(at.table[0].value.iloc[:4, 0]) == ["重要客户", "次要客户", "普通客户", "小客户"]
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert list(at.table[0].value.iloc[:4, 0]) == ["VIP", "Major", "Ordinary", "Small"]
+    assert at.title[0].value == "Customer tiers"
