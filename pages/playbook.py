@@ -1,0 +1,47 @@
+"""Playbook page: a strategy card per tier, customer kind and RFM segment (editable), and the
+split of a service budget across the tiers."""
+
+import streamlit as st
+
+from tierlib.io import InputError
+from ui import playbook_view as pv
+from ui import router, state, tier_view
+
+router.guard()
+T = state.T
+st.title(T("playbook.title"))
+ws = state.workspace()
+if ws is None:
+    st.info(T("playbook.no_data"))
+    st.page_link("pages/data.py", label=T("nav.data"), icon=":material/upload_file:")
+    st.stop()
+st.caption(T("playbook.intro"))
+
+try:
+    grading = tier_view.current_grading(ws)
+except InputError as exc:
+    st.error(state.error_text(exc), icon=":material/error:")
+    st.stop()
+
+tab_tiers, tab_kinds, tab_rfm, tab_alloc = st.tabs([
+    T("playbook.tab.tiers"), T("playbook.tab.kinds"), T("playbook.tab.rfm"), T("playbook.tab.alloc")])
+
+with tab_tiers:
+    edit = st.toggle(T("playbook.edit"), key="pb_edit_tier", persist_state="session")
+    st.caption(T("playbook.tiers.help", n=len(grading.tiers)))
+    tier_section = pv.tier_cards(ws, grading, edit)
+with tab_kinds:
+    edit = st.toggle(T("playbook.edit"), key="pb_edit_kind", persist_state="session")
+    st.caption(T("playbook.kinds.help"))
+    kind_section = pv.group_cards(ws, "kind", edit)
+with tab_rfm:
+    edit = st.toggle(T("playbook.edit"), key="pb_edit_rfm", persist_state="session")
+    st.caption(T("playbook.rfm.help"))
+    rfm_section = pv.group_cards(ws, "rfm", edit)
+with tab_alloc:
+    pv.allocation_panel(ws, grading)
+
+doc = pv.markdown_export([(T("playbook.tab.tiers"), tier_section), (T("playbook.tab.kinds"), kind_section),
+                          (T("playbook.tab.rfm"), rfm_section)])
+st.download_button(T("playbook.download"), data=doc, file_name=T("playbook.file_name"), mime="text/markdown",
+                   key="pb_download", icon=":material/download:")
