@@ -563,11 +563,11 @@ def tier_table_display(g: tiers.Grading) -> pd.DataFrame:
     money = {T(f"col.{k}") for k in _MONEY_COLS} | {T("col.orders_per_customer")}
     for c in df.columns:
         if c in pct:
-            out[c] = [fmt_pct(v) if pd.notna(v) else "-" for v in df[c]]
+            out[c] = [fmt_pct(v) if pd.notna(v) else "—" for v in df[c]]
         elif c in money:
-            out[c] = ["-" if pd.isna(v) else f"{v:,.2f}" for v in df[c]]
+            out[c] = ["—" if pd.isna(v) else f"{v:,.2f}" for v in df[c]]
         elif c == T("col.median_days"):
-            out[c] = ["-" if pd.isna(v) else f"{v:,.0f}" for v in df[c]]
+            out[c] = ["—" if pd.isna(v) else f"{v:,.0f}" for v in df[c]]
         elif c == T("col.customers"):
             out[c] = [f"{int(v):,}" for v in df[c]]
     return out

@@ -70,7 +70,7 @@ def test_upload_of_a_bad_file_keeps_the_current_data():
 def test_switching_language_translates_default_tier_names():
     at = start("zh")
     assert list(at.table[0].value.iloc[:4, 0]) == ["重要客户", "次要客户", "普通客户", "小客户"]
-    at.session_state["lang"] = "en"
+    at.session_state["lang_widget"] = "en"  # what the sidebar switch does
     at.run()
     assert not at.exception
     assert list(at.table[0].value.iloc[:4, 0]) == ["VIP", "Major", "Ordinary", "Small"]
