@@ -13,10 +13,12 @@ from tierlib.export import to_csv_bytes
 from tierlib.i18n import fmt_compact
 from tierlib.io import InputError
 from ui import router, state, tier_view
+from ui.explain import explain
 
 router.guard()
 T = state.T
 st.title(T("clv.title"))
+explain("clv")
 ws = state.workspace()
 if ws is None:
     st.info(T("clv.no_data"))

@@ -10,10 +10,12 @@ from tierlib.i18n import fmt_compact, fmt_pct
 from tierlib.io import InputError
 from ui import behaviour_view as bv
 from ui import router, state, tier_view
+from ui.explain import explain
 
 router.guard()
 T = state.T
 st.title(T("lifecycle.title"))
+explain("lifecycle")
 ws = state.workspace()
 if ws is None:
     st.info(T("tiers.no_data"))

@@ -9,10 +9,12 @@ from tierlib.export import to_csv_bytes
 from tierlib.io import InputError
 from ui import behaviour_view as bv
 from ui import router, state, tier_view, widgets
+from ui.explain import explain
 
 router.guard()
 T = state.T
 st.title(T("migration.title"))
+explain("migration")
 ws = state.workspace()
 if ws is None:
     st.info(T("tiers.no_data"))

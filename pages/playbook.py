@@ -6,10 +6,12 @@ import streamlit as st
 from tierlib.io import InputError
 from ui import playbook_view as pv
 from ui import router, state, tier_view
+from ui.explain import explain
 
 router.guard()
 T = state.T
 st.title(T("playbook.title"))
+explain("playbook")
 ws = state.workspace()
 if ws is None:
     st.info(T("playbook.no_data"))

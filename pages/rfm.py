@@ -5,10 +5,12 @@ import streamlit as st
 
 from tierlib.io import InputError
 from ui import rfm_view, router, state
+from ui.explain import explain
 
 router.guard()
 T = state.T
 st.title(T("rfm.title"))
+explain("rfm")
 ws = state.workspace()
 if ws is None:
     st.info(T("rfm.no_data"))

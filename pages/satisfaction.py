@@ -6,10 +6,12 @@ import streamlit as st
 from tierlib import satisfaction as sat
 from ui import playbook_view as pv
 from ui import router, state
+from ui.explain import explain
 
 router.guard()
 T = state.T
 st.title(T("satisfaction.title"))
+explain("satisfaction")
 st.caption(T("satisfaction.intro"))
 ws = state.workspace()
 

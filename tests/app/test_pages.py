@@ -75,3 +75,20 @@ def test_switching_language_translates_default_tier_names():
     assert not at.exception
     assert list(at.table[0].value.iloc[:4, 0]) == ["VIP", "Major", "Ordinary", "Small"]
     assert at.title[0].value == "Customer tiers"
+
+
+ALL_PAGES = ["pages/tiers.py", "pages/data.py", "pages/rfm.py", "pages/kinds.py", "pages/lifecycle.py",
+             "pages/migration.py", "pages/clv.py", "pages/satisfaction.py", "pages/playbook.py", "pages/report.py"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_shows_its_explanation_when_classroom_explanations_are_on(lang):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["lang"] = lang
+    at.session_state["explain_on"] = True
+    at.run()
+    label = "课堂讲解" if lang == "zh" else "Classroom explanation"
+    for page in ALL_PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, page
+        assert any(label in e.label for e in at.expander), page
