@@ -22,6 +22,17 @@ Rules shared by all formats
   read rows; ``line_numbers`` keeps the original number of every kept row.
 * A column with a blank header whose cells are all blank (a trailing delimiter, a formatted but
   empty Excel column) is dropped.
+
+Limits
+------
+Every read is bounded (module constants, overridable per call with :class:`Limits`): file size
+(``MAX_FILE_BYTES``), data rows (``MAX_ROWS``), columns (``MAX_COLUMNS``), the used range of an
+Excel sheet (``MAX_SHEET_CELLS``), the inflated XML of an xlsx (``MAX_XLSX_XML_BYTES`` and
+``MAX_COMPRESSION_RATIO``) and time (``READ_TIME_BUDGET_S``). Workbooks are checked before the
+Excel reader sees them: every XML part of an xlsx is inflated in chunks (real sizes, not the
+declared ones) and its cell references give the range the reader would allocate; the records of
+an .xls must stay within the format's 65,536 rows x 256 columns. Any failure of the Excel reader,
+a Rust panic included, becomes ``io.bad_excel``.
 """
 
 from __future__ import annotations
@@ -32,7 +43,10 @@ import io as _io
 import math
 import os
 import re
+import struct
+import time
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,22 +57,45 @@ import pandas as pd
 __all__ = [
     "InputError",
     "ReadResult",
+    "Limits",
     "read_table",
     "list_sheets",
+    "MAX_FILE_BYTES",
+    "MAX_ROWS",
+    "MAX_COLUMNS",
+    "MAX_SHEET_CELLS",
     "MAX_XLSX_XML_BYTES",
     "MAX_COMPRESSION_RATIO",
     "RATIO_CHECK_MIN_BYTES",
+    "READ_TIME_BUDGET_S",
     "HEADER_SCAN_ROWS",
 ]
 
 MB = 1024 * 1024
-#: Upper bound for the total uncompressed size of the worksheet (and shared-strings) XML of an
-#: xlsx file; larger workbooks are refused before parsing (decompression-bomb guard).
+# ---- Limits (each refusal has its own error code and a zh/en message) ----------------------
+#: Largest file read when the caller gives no ``max_bytes`` (the app passes its upload limit).
+MAX_FILE_BYTES = 1024 * MB
+#: Most data rows (text: physical lines below the header) a file may have (``io.too_many_rows``).
+MAX_ROWS = 10_000_000
+#: Most columns a table may have (``io.too_many_columns``).
+MAX_COLUMNS = 2_000
+#: Most cells in the used range of one Excel sheet (rows x columns from the first to the last
+#: cell). The Excel reader allocates the whole range, so a 5 KB file with one cell in A1 and one
+#: in XFD1048576 would ask for 17 billion cells; such sheets are refused before reading
+#: (``io.sheet_too_large``). 25 million = Excel's 1,048,576 rows x 24 columns.
+MAX_SHEET_CELLS = 25_000_000
+#: Upper bound for the total uncompressed size of the XML parts of an xlsx file, measured by
+#: inflating them (declared sizes in the zip directory are not trusted); larger workbooks are
+#: refused before the Excel reader sees them (decompression-bomb guard, ``io.too_large``).
 MAX_XLSX_XML_BYTES = 200 * MB
-#: A zip member larger than ``RATIO_CHECK_MIN_BYTES`` (uncompressed) whose compression ratio
-#: exceeds ``MAX_COMPRESSION_RATIO`` : 1 is refused as a decompression bomb.
+#: A zip member whose output passes ``RATIO_CHECK_MIN_BYTES`` while exceeding
+#: ``MAX_COMPRESSION_RATIO`` times the compressed bytes read so far (or whose declared sizes
+#: say so) is refused as a decompression bomb.
 MAX_COMPRESSION_RATIO = 100
 RATIO_CHECK_MIN_BYTES = 10 * MB
+#: Seconds a read may take; checked between the stages of a read (and while inflating and
+#: scanning a workbook), so a read stops at the next check after the budget (``io.too_slow``).
+READ_TIME_BUDGET_S = 120.0
 #: How many rows from the top are searched for the header row.
 HEADER_SCAN_ROWS = 50
 #: How many non-blank lines of a text file are sampled to choose the delimiter.
@@ -113,6 +150,50 @@ class InputError(Exception):
         return f"{self.code}: {self.params}"
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Limits of one read; the defaults are the module constants.
+
+    Attributes
+    ----------
+    max_bytes : int
+        Largest file (``io.too_large``); ``read_table(max_bytes=...)`` overrides it.
+    max_rows : int
+        Most data rows (``io.too_many_rows``).
+    max_columns : int
+        Most columns (``io.too_many_columns``).
+    max_sheet_cells : int
+        Most cells in the used range of an Excel sheet (``io.sheet_too_large``).
+    max_xml_bytes : int
+        Most uncompressed XML in an xlsx (``io.too_large``).
+    time_budget_s : float
+        Seconds a read may take (``io.too_slow``).
+    """
+
+    max_bytes: int = MAX_FILE_BYTES
+    max_rows: int = MAX_ROWS
+    max_columns: int = MAX_COLUMNS
+    max_sheet_cells: int = MAX_SHEET_CELLS
+    max_xml_bytes: int = MAX_XLSX_XML_BYTES
+    time_budget_s: float = READ_TIME_BUDGET_S
+
+
+class _Deadline:
+    """The time budget of one read, checked between stages."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.end:
+            raise InputError("io.too_slow", seconds=_num_text(self.seconds))
+
+
+def _num_text(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else float(f"{x:.3g}")
+
+
 @dataclass
 class ReadResult:
     """The raw table read from a file.
@@ -142,6 +223,9 @@ class ReadResult:
         1-based line/row of the header (0 for Parquet, which has no header row).
     skipped_title_rows : int
         Non-blank rows above the header that were skipped (titles, notes).
+    replaced_chars : int
+        Text files: undecodable bytes replaced by U+FFFD (a few broken bytes in an otherwise
+        valid UTF-8 or GBK file); 0 otherwise.
     """
 
     frame: pd.DataFrame
@@ -153,6 +237,8 @@ class ReadResult:
     sheet: str | None = None
     header_row: int = 1
     skipped_title_rows: int = 0
+    #: Text files: characters that could not be decoded and were replaced by U+FFFD.
+    replaced_chars: int = 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -160,7 +246,7 @@ class ReadResult:
 # --------------------------------------------------------------------------------------------
 
 def read_table(source, filename: str | None = None, sheet: str | None = None,
-               max_bytes: int | None = None) -> ReadResult:
+               max_bytes: int | None = None, limits: Limits | None = None) -> ReadResult:
     """Read a spreadsheet file into raw cells.
 
     Parameters
@@ -177,7 +263,10 @@ def read_table(source, filename: str | None = None, sheet: str | None = None,
         Excel sheet to read. Default: the first sheet (visible sheets first) that has a header
         and at least one data row.
     max_bytes : int, optional
-        Refuse files larger than this (``io.too_large``).
+        Refuse files larger than this (``io.too_large``). Default: ``limits.max_bytes``
+        (``MAX_FILE_BYTES``).
+    limits : Limits, optional
+        Size, shape and time limits (default: the module constants).
 
     Returns
     -------
@@ -188,21 +277,29 @@ def read_table(source, filename: str | None = None, sheet: str | None = None,
     InputError
         ``io.empty_file``, ``io.unsupported_format``, ``io.not_text``, ``io.bad_excel``,
         ``io.encrypted_excel``, ``io.sheet_not_found``, ``io.no_header``, ``io.no_data_rows``,
-        ``io.too_large`` or ``io.decode_failed``.
+        ``io.too_large``, ``io.too_many_rows``, ``io.too_many_columns``, ``io.sheet_too_large``,
+        ``io.too_slow`` or ``io.decode_failed``.
 
     Notes
     -----
     Blank lines and rows whose cells are all empty are not data: they are dropped and do not
     count as read rows, while ``line_numbers`` keeps the original line/row of every kept row
     (exact for text files, including quoted cells that span several lines).
+
+    Excel formulas are not evaluated: a formula cell gives the value cached in the file by the
+    program that saved it (Excel and WPS always store one; a file written by a library without
+    a cached value reads as that library's placeholder, often 0 or empty).
     """
-    data, name = _load(source, filename, max_bytes)
+    limits = limits or Limits()
+    deadline = _Deadline(limits.time_budget_s)
+    data, name = _load(source, filename, limits.max_bytes if max_bytes is None else max_bytes)
     fmt = _detect_format(data, name)
+    deadline.check()
     if fmt == "csv":
-        return _read_text(data, _ext(name))
+        return _read_text(data, _ext(name), limits, deadline)
     if fmt in ("xlsx", "xls"):
-        return _read_excel(data, fmt, sheet)
-    return _read_parquet(data)
+        return _read_excel(data, fmt, sheet, limits, deadline)
+    return _read_parquet(data, limits, deadline)
 
 
 def list_sheets(source, filename: str | None = None) -> list[str]:
@@ -217,13 +314,15 @@ def list_sheets(source, filename: str | None = None) -> list[str]:
     -------
     list of str
     """
-    data, name = _load(source, filename, None)
+    limits = Limits()
+    data, name = _load(source, filename, limits.max_bytes)
     fmt = _detect_format(data, name)
     if fmt not in ("xlsx", "xls"):
         return []
-    wb = _open_workbook(data, fmt)
+    wb = _open_workbook(data, fmt, limits, _Deadline(limits.time_budget_s))
     try:
-        return list(wb.sheet_names)
+        with _ExcelErrors():
+            return list(wb.sheet_names)
     finally:
         wb.close()
 
@@ -287,11 +386,18 @@ def _is_encrypted_ole(data: bytes) -> bool:
         start = pos + 1
 
 
+#: Text may hold a few stray control characters (a BEL pasted into a name); binary data has
+#: many. A sample is binary when more than 1 % of it, and more than this many, are controls.
+CONTROL_CHARS_ALLOWED = 8
+
+
 def _control_share_ok(sample: bytes) -> bool:
-    """True when at most 1 % of ``sample`` are control bytes that never occur in text."""
+    """True when at most 1 % of ``sample`` (or at most ``CONTROL_CHARS_ALLOWED``) are control
+    bytes that never occur in text."""
     if not sample:
         return True
-    return len(sample) - len(sample.translate(None, _CONTROL_BYTES)) <= 0.01 * len(sample)
+    n = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return n <= max(CONTROL_CHARS_ALLOWED, 0.01 * len(sample))
 
 
 def _looks_binary(sample: bytes) -> bool:
@@ -380,13 +486,33 @@ def _gb_plausible(text: str) -> bool:
     return pua <= 0.01 * n and outside <= 0.3 * n
 
 
+#: A UTF-8 or GBK file with a few broken bytes (a line pasted from another encoding, a cut
+#: character) is read with those bytes replaced by U+FFFD when the rest of its non-ASCII text
+#: is valid: at least this many valid characters per broken one.
+LENIENT_VALID_PER_BAD = 5
+
+
+def _lenient(data: bytes) -> tuple[str, str] | None:
+    """Decode a mostly valid UTF-8 (then gb18030) file, replacing the few broken bytes."""
+    for enc in ("utf-8", "gb18030"):
+        text = data.decode(enc, errors="replace")
+        bad = text.count("\ufffd")
+        if not bad:
+            continue
+        valid = len(_NON_ASCII.findall(text)) - bad
+        if valid >= LENIENT_VALID_PER_BAD * bad and (enc == "utf-8" or _gb_plausible(text)):
+            return text, enc
+    return None
+
+
 def _decode(data: bytes) -> tuple[str, str]:
     """Decode a text file; return ``(text, encoding)``.
 
     Order: BOM (UTF-8, UTF-16 LE/BE) -> UTF-16 without BOM (NUL bytes at odd/even positions) ->
     binary check (``io.not_text``) -> strict UTF-8 -> strict gb18030 when the result is plausible
-    Chinese -> strict Big5 / cp950 -> the best guess of ``charset_normalizer`` (GBK, GB2312 and
-    cp936 mapped to gb18030) -> an implausible but strict gb18030 -> ``io.decode_failed``.
+    Chinese -> UTF-8, then gb18030, with a few broken bytes replaced (``_lenient``) -> strict
+    Big5 / cp950 -> the best guess of ``charset_normalizer`` (GBK, GB2312 and cp936 mapped to
+    gb18030) -> an implausible but strict gb18030 -> ``io.decode_failed``.
 
     The strict gb18030 step comes before ``charset_normalizer`` because on a GBK file whose only
     non-ASCII bytes are in the header row, charset_normalizer answers cp949 (Korean). Big5 is
@@ -424,6 +550,9 @@ def _decode(data: bytes) -> tuple[str, str]:
     gb_text = _strict(data, "gb18030")
     if gb_text is not None and _gb_plausible(gb_text):
         return gb_text, "gb18030"
+    lenient = _lenient(data)
+    if lenient is not None:
+        return lenient
     for enc in ("big5", "cp950"):
         text = _strict(data, enc)
         if text is not None:
@@ -602,6 +731,13 @@ def _drop_blank(frame: pd.DataFrame, lines: np.ndarray, header_blank: list[bool]
 # Text files
 # --------------------------------------------------------------------------------------------
 
+# The csv module refuses cells longer than 131,072 characters by default; a long note or a long
+# line in an export is not an error here (the file size is limited instead). The limit is
+# process-wide, so it is only ever raised.
+if csv.field_size_limit() < 2**31 - 1:
+    csv.field_size_limit(2**31 - 1)
+
+
 class _LineCounter:
     """Iterate over physical lines and remember how many were consumed."""
 
@@ -686,14 +822,16 @@ def _line_offset(text: str, line: int) -> int:
     return pos
 
 
-def _read_text(data: bytes, ext: str) -> ReadResult:
+def _read_text(data: bytes, ext: str, limits: Limits, deadline: _Deadline) -> ReadResult:
     text, encoding = _decode(data)
+    replaced = text.count("\ufffd") if "\ufffd" in text and _strict(data, encoding) is None else 0
+    deadline.check()
     if text.startswith("\ufeff"):
         text = text[1:]
     sample = text[:65536]
     if "\x00" in sample or \
             len(sample) - len(sample.translate({ord(c): None for c in _CONTROL_CHARS})) \
-            > 0.01 * len(sample):
+            > max(CONTROL_CHARS_ALLOWED, 0.01 * len(sample)):
         raise InputError("io.not_text")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -714,27 +852,39 @@ def _read_text(data: bytes, ext: str) -> ReadResult:
     h_first, h_last, header = recs[hidx]
     skipped = sum(1 for r in recs[:hidx] if not all(_blank(v) for v in r[2]))
     ncols = max([len(header)] + [len(r[2]) for r in recs[hidx + 1:]])
+    _check_columns(ncols, limits)
 
     start_line = h_last + 1  # 0-based physical line of the first data line
     body = text[_line_offset(text, start_line):]
-    frame, lines = _parse_body(body, delim, ncols, start_line)
+    n_lines = body.count("\n") + (0 if not body or body.endswith("\n") else 1)
+    if n_lines > limits.max_rows:
+        raise InputError("io.too_many_rows", rows=n_lines, limit=limits.max_rows)
+    deadline.check()
+    frame, lines = _parse_body(body, delim, ncols, start_line, limits.max_columns)
+    deadline.check()
     cells = list(header) + [""] * (frame.shape[1] - len(header))
     names, header_blank = _make_names(cells)
     frame.columns = names
     frame, lines = _drop_blank(frame, lines, header_blank)
+    deadline.check()
     if len(frame) == 0:
         raise InputError("io.no_data_rows")
     return ReadResult(frame=frame, line_numbers=lines, format="csv", encoding=encoding,
                       delimiter=delim, sheets=[], sheet=None, header_row=h_first + 1,
-                      skipped_title_rows=skipped)
+                      skipped_title_rows=skipped, replaced_chars=replaced)
 
 
 def _empty_str_frame(ncols: int) -> pd.DataFrame:
     return pd.DataFrame({i: pd.Series([], dtype="str") for i in range(ncols)})
 
 
-def _parse_body(body: str, delim: str, ncols: int, start_line: int
-                ) -> tuple[pd.DataFrame, np.ndarray]:
+def _check_columns(ncols: int, limits: Limits) -> None:
+    if ncols > limits.max_columns:
+        raise InputError("io.too_many_columns", columns=ncols, limit=limits.max_columns)
+
+
+def _parse_body(body: str, delim: str, ncols: int, start_line: int,
+                max_columns: int = MAX_COLUMNS) -> tuple[pd.DataFrame, np.ndarray]:
     """Parse the data lines below the header; return the frame and 1-based line numbers.
 
     pandas' C parser reads the records with blank lines kept (one row each). Every record spans
@@ -759,6 +909,9 @@ def _parse_body(body: str, delim: str, ncols: int, start_line: int
             wider = re.search(r"saw (\d+)", str(exc))
             if wider and int(wider.group(1)) > ncols:
                 ncols = int(wider.group(1))
+                if ncols > max_columns:
+                    raise InputError("io.too_many_columns", columns=ncols,
+                                     limit=max_columns) from None
                 continue
             break
         except ValueError:
@@ -778,6 +931,8 @@ def _parse_body(body: str, delim: str, ncols: int, start_line: int
         starts.append(start_line + first + 1)
         rows.append(fields)
     width = max([ncols] + [len(r) for r in rows])
+    if width > max_columns:
+        raise InputError("io.too_many_columns", columns=width, limit=max_columns)
     rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
     if not rows:
         return _empty_str_frame(width), np.zeros(0, dtype=np.int64)
@@ -789,58 +944,447 @@ def _parse_body(body: str, delim: str, ncols: int, start_line: int
 # Excel
 # --------------------------------------------------------------------------------------------
 
-def _check_xlsx_zip(data: bytes, limit: int = MAX_XLSX_XML_BYTES) -> None:
-    """Refuse broken zips and decompression bombs before any XML is inflated.
+_INFLATE_CHUNK = 8 * MB
+_XML_PART = re.compile(r"\.(?:xml|rels|vml)$", re.IGNORECASE)
+# A standard cell tag (every writer puts ``r`` first: ``<c r="B7" s="1" t="n">``).
+_CELL_TAG = b"<c "
+_CELL_REF = b'<c r="'
+_CELL_REF_RE = re.compile(rb'<c r="([A-Za-z]+)(\d+)"')
+# Anything else that could place a cell: other spellings of the cell tag (``<c>``, ``<c/>``,
+# ``<c`` + tab/newline, prefixed ``<x:c``/``<x:row``) or of the ``r`` attribute (spaces around
+# ``=``, single quotes). Each regex starts with a literal, so a search is a fast scan.
+_ODD_ATTR_RE = re.compile(rb"r(?:\s+=|=\s|=')")
+_ODD_TAG_RE = re.compile(rb"<c[>/\t\n\r]")
+_PREFIXED_RE = re.compile(rb":(?:c|row)[>/\s]")
+# "r" first (the regex engine skips ahead to each "r"), then the character before it.
+_ANY_REF_RE = re.compile(rb'r(?<=[^\w:.\-]r)\s*=\s*["\']\s*([A-Za-z]*)\s*(\d*)')
+_PREFIXED_TAG_RE = re.compile(rb"<[\w.\-]+:(c|row)(?=[\s/>])")
+_TAG_END = np.zeros(256, dtype=bool)
+_TAG_END[list(b" \t\r\n/>")] = True
 
-    Uses the sizes declared in the zip's central directory: the total uncompressed size of the
-    worksheet and shared-strings XML must not exceed ``limit``, and no member larger than
-    ``RATIO_CHECK_MIN_BYTES`` may be compressed more than ``MAX_COMPRESSION_RATIO`` : 1.
+
+def _col_number(letters: bytes) -> int:
+    """``A`` -> 1, ``Z`` -> 26, ``AA`` -> 27 (case-insensitive)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _col_letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _gt_number(n: int) -> bytes:
+    """Regex for a decimal number greater than ``n`` (may also match some that are not)."""
+    d = str(max(n, 0))
+    alts = [rb"\d{%d,}" % (len(d) + 1)]
+    for i, ch in enumerate(d):
+        if ch != "9":
+            rest = len(d) - i - 1
+            alts.append(d[:i].encode() + b"[%d-9]" % (int(ch) + 1) + (rb"\d{%d}" % rest if rest else b""))
+    return b"(?:" + b"|".join(alts) + b")"
+
+
+def _gt_letters(n: int) -> bytes:
+    """Regex for column letters after column ``n`` (case-insensitive)."""
+    if n <= 0:
+        return b"[A-Za-z]+"
+    col = _col_letters(n)
+    alts = [b"[A-Za-z]{%d,}" % (len(col) + 1)]
+    for i, ch in enumerate(col):
+        if ch != "Z":
+            prefix = b"".join(b"[%s%s]" % (c.encode(), c.lower().encode()) for c in col[:i])
+            nxt = chr(ord(ch) + 1)
+            cls = b"[%s-Z%s-z]" % (nxt.encode(), nxt.lower().encode())
+            rest = len(col) - i - 1
+            alts.append(prefix + cls + (b"[A-Za-z]{%d}" % rest if rest else b""))
+    return b"(?:" + b"|".join(alts) + b")"
+
+
+class _RangeScan:
+    """The used range (rows x columns) an Excel reader would allocate for one sheet's XML.
+
+    Fed with consecutive chunks that never split a tag. Standard cells (``<c r="B7"``) are read
+    fast: the last reference of a chunk gives a candidate maximum and one regex search per
+    chunk finds any reference beyond it (then the chunk is read exactly). Any other spelling
+    (no ``r``, ``r`` not first, single quotes, spaces around ``=``, prefixed tags) switches the
+    chunk to a slow, conservative count: every ``r`` attribute, plus one row per row tag and one
+    column per cell tag that has no reference.
     """
+
+    def __init__(self):
+        self.rows = 0
+        self.cols = 0
+        self.extra_rows = 0
+        self.extra_cols = 0
+        self.row_cells = 0  # cells without a reference in the current row (slow path)
+
+    def _take(self, letters: bytes, digits: bytes) -> None:
+        if digits:
+            self.rows = max(self.rows, int(digits))
+        if letters:
+            self.cols = max(self.cols, _col_number(letters))
+
+    def feed(self, chunk: bytes) -> None:
+        n_refs = chunk.count(_CELL_REF)
+        # Standard: every cell tag starts with r="..", and no attribute r="..." appears besides
+        # those of cells and rows (a second r in one tag wins in the Excel reader).
+        standard = chunk.count(_CELL_TAG) == n_refs and \
+            chunk.count(b'r="') == n_refs + chunk.count(b'<row r="') and \
+            _ODD_ATTR_RE.search(chunk) is None and _ODD_TAG_RE.search(chunk) is None and \
+            _PREFIXED_RE.search(chunk) is None
+        if not standard:
+            self._feed_slow(chunk)
+            return
+        last = chunk.rfind(_CELL_REF)
+        if last < 0:
+            return
+        m = _CELL_REF_RE.match(chunk, last)
+        if m:
+            self._take(m.group(1), m.group(2))
+        pattern = re.compile(b'<c r="(?:' + _gt_letters(self.cols) + rb'\d|[A-Za-z]*'
+                             + _gt_number(self.rows) + b'")')
+        if m is None or pattern.search(chunk):
+            found = _CELL_REF_RE.findall(chunk)
+            for letters, digits in found:
+                self._take(letters, digits)
+            # A reference that does not parse counts as one more column (conservative).
+            self.extra_cols += chunk.count(_CELL_REF) - len(found)
+
+    def _feed_slow(self, chunk: bytes) -> None:
+        """Any spelling, counted conservatively: every ``r`` attribute counts; a row without
+        ``r`` adds one row; every cell tag of a row (with a reference or not) may add one
+        column. Cell and row tags are located with numpy, so a bomb of tiny rows stays fast."""
+        n_row_refs = 0
+        for letters, digits in _ANY_REF_RE.findall(chunk):
+            self._take(letters, digits)
+            n_row_refs += bool(digits) and not letters
+        a = np.frombuffer(chunk, dtype=np.uint8)
+        if len(a) < 4:
+            return
+        pad = np.concatenate([a, np.zeros(4, dtype=np.uint8)])
+        starts = np.flatnonzero(a == 60)  # "<"
+        after = pad[starts + 1]
+        cells = starts[(after == 99) & _TAG_END[pad[starts + 2]]]  # "<c" + a tag end
+        rows = starts[(after == 114) & (pad[starts + 2] == 111) & (pad[starts + 3] == 119)
+                      & _TAG_END[pad[starts + 4]]]  # "<row" + a tag end
+        if b":c" in chunk or b":row" in chunk:  # prefixed tags (<x:c ...>), rare
+            found = [(m.start(), m.group(1)) for m in _PREFIXED_TAG_RE.finditer(chunk)]
+            if found:
+                cells = np.sort(np.concatenate([cells, [p for p, k in found if k == b"c"]])).astype(np.int64)
+                rows = np.sort(np.concatenate([rows, [p for p, k in found if k == b"row"]])).astype(np.int64)
+        self.extra_rows += max(0, len(rows) - n_row_refs)
+        edges = np.searchsorted(cells, rows)
+        counts = np.diff(np.concatenate(([0], edges, [len(cells)])))
+        self.row_cells += int(counts[0])  # the first part continues the current row
+        self.extra_cols = max(self.extra_cols, self.row_cells)
+        if len(counts) > 1:
+            self.row_cells = int(counts[-1])
+            self.extra_cols = max(self.extra_cols, int(counts[1:].max()))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.rows + self.extra_rows, self.cols + self.extra_cols
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo):
+    """Yield ``(chunk, compressed bytes consumed so far)`` of a zip member's real content
+    (the sizes in the zip directory can lie)."""
+    if info.flag_bits & 0x1:
+        raise InputError("io.bad_excel", detail="encrypted zip archive")
+    off = info.header_offset
+    head = data[off:off + 30]
+    if len(head) < 30 or head[:4] != _ZIP_SIG:
+        raise InputError("io.bad_excel", detail=f"broken zip entry {info.filename}")
+    n_name, n_extra = struct.unpack("<HH", head[26:30])
+    start = off + 30 + n_name + n_extra
+    raw = memoryview(data)[start:start + info.compress_size]
+    if info.compress_type == zipfile.ZIP_STORED:
+        for i in range(0, len(raw), _INFLATE_CHUNK):
+            chunk = bytes(raw[i:i + _INFLATE_CHUNK])
+            yield chunk, i + len(chunk)
+        return
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise InputError("io.bad_excel", detail=f"unsupported zip compression {info.compress_type}")
+    d = zlib.decompressobj(-15)
+    pos = 0
+    try:
+        while not d.eof:
+            if d.unconsumed_tail:
+                out = d.decompress(d.unconsumed_tail, _INFLATE_CHUNK)
+            elif pos < len(raw):
+                out = d.decompress(raw[pos:pos + _INFLATE_CHUNK], _INFLATE_CHUNK)
+                pos += _INFLATE_CHUNK
+            else:
+                break
+            if out:
+                yield out, min(pos, len(raw)) - len(d.unconsumed_tail)
+    except zlib.error as exc:
+        raise InputError("io.bad_excel", detail=f"broken zip entry {info.filename} ({exc})") from exc
+
+
+def _check_shape(rows: int, cols: int, limits: Limits, where: str) -> None:
+    if cols > limits.max_columns:
+        raise InputError("io.too_many_columns", columns=cols, limit=limits.max_columns)
+    if rows > limits.max_rows:
+        raise InputError("io.too_many_rows", rows=rows, limit=limits.max_rows)
+    if rows * cols > limits.max_sheet_cells:
+        raise InputError("io.sheet_too_large", rows=rows, columns=cols,
+                         limit=limits.max_sheet_cells, sheet=where)
+
+
+def _check_xlsx_zip(data: bytes, limits: Limits | None = None,
+                    deadline: _Deadline | None = None) -> None:
+    """Refuse broken zips, decompression bombs and huge sparse sheets before the Excel reader.
+
+    Every XML part is inflated here in chunks (its real size, not the declared one, counts):
+    the total must stay within ``limits.max_xml_bytes``, and once a part has given more than
+    ``RATIO_CHECK_MIN_BYTES`` its output may not exceed ``MAX_COMPRESSION_RATIO`` times the
+    compressed bytes read so far (real sheets compress about 10-20:1). Each part's cell references give the used range the Excel reader would
+    allocate (rows x columns), which must stay within the row, column and cell limits.
+    """
+    limits = limits or Limits()
+    deadline = deadline or _Deadline(limits.time_budget_s)
+    limit = limits.max_xml_bytes
     try:
         zf = zipfile.ZipFile(_io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except Exception as exc:  # BadZipFile, NotImplementedError ("zip file version"), ...
         raise InputError("io.bad_excel", detail=f"not a valid zip archive ({exc})") from exc
     with zf:
         infos = zf.infolist()
-        names = {i.filename.lower() for i in infos}
-        if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
-            raise InputError("io.bad_excel", detail="zip archive without xl/workbook.xml")
-        total = 0
-        for info in infos:
-            low = info.filename.lower()
-            if low.startswith("xl/worksheets/") or low == "xl/sharedstrings.xml":
-                total += info.file_size
-            if info.file_size > RATIO_CHECK_MIN_BYTES and \
-                    info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+    names = {i.filename.lower() for i in infos}
+    # Declared sizes first: an honest bomb is refused at once, without inflating anything.
+    declared = 0
+    for info in infos:
+        if _XML_PART.search(info.filename):
+            declared += info.file_size
+        if info.file_size > RATIO_CHECK_MIN_BYTES and \
+                info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+            raise InputError("io.too_large", limit_mb=_limit_mb(limit),
+                             detail=f"{info.filename} is compressed more than "
+                                    f"{MAX_COMPRESSION_RATIO}:1")
+    if declared > limit:
+        raise InputError("io.too_large", limit_mb=_limit_mb(limit),
+                         detail="uncompressed worksheet XML too large")
+    if "xl/workbook.xml" not in names:
+        if "xl/workbook.bin" in names:
+            raise InputError("io.bad_excel", detail="binary .xlsb workbooks are not supported; "
+                                                    "save the file as .xlsx")
+        raise InputError("io.bad_excel", detail="zip archive without xl/workbook.xml")
+    total = 0
+    for info in infos:
+        if not _XML_PART.search(info.filename):
+            continue
+        size = 0
+        carry = b""
+        scan = _RangeScan()
+        for out, consumed in _inflate(data, info):
+            size += len(out)
+            total += len(out)
+            if total > limit:
+                raise InputError("io.too_large", limit_mb=_limit_mb(limit),
+                                 detail="uncompressed worksheet XML too large")
+            # Beyond RATIO_CHECK_MIN_BYTES, the ratio so far counts (a bomb stops within ~10 MB).
+            if size > RATIO_CHECK_MIN_BYTES and size > MAX_COMPRESSION_RATIO * max(consumed, 1):
                 raise InputError("io.too_large", limit_mb=_limit_mb(limit),
                                  detail=f"{info.filename} is compressed more than "
                                         f"{MAX_COMPRESSION_RATIO}:1")
-        if total > limit:
-            raise InputError("io.too_large", limit_mb=_limit_mb(limit),
-                             detail="uncompressed worksheet XML too large")
+            buf = carry + out
+            cut = buf.rfind(b"<")
+            if cut <= 0:
+                carry = buf
+                continue
+            scan.feed(buf[:cut])
+            carry = buf[cut:]
+            _check_shape(*scan.shape, limits, info.filename)
+            deadline.check()
+        if carry:
+            scan.feed(carry)
+        _check_shape(*scan.shape, limits, info.filename)
+        deadline.check()
 
 
-def _open_workbook(data: bytes, fmt: str):
+# --- .xls: a minimal OLE2 (compound file) reader, enough to walk the Workbook stream ---------
+
+_BIFF_CELLS = {0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00BD, 0x00BE, 0x0406,
+               0x0002, 0x0003, 0x0004, 0x0005, 0x0007, 0x0021, 0x0206}
+_XLS_MAX_COL = 255  # BIFF8: 256 columns, 65,536 rows
+_XLS_MAX_ROWS = 65_536
+
+
+def _cfb_stream(data: bytes, wanted: tuple[str, ...]) -> bytes | None:
+    """The first stream named in ``wanted`` of an OLE2 compound file, or None."""
+    if len(data) < 512:
+        raise ValueError("truncated header")
+    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+    if shift not in (9, 12) or mini_shift != 6:
+        raise ValueError("bad sector size")
+    size = 1 << shift
+    n_sectors = (len(data) - 512) // size + 1
+    first_dir, = struct.unpack_from("<I", data, 0x30)
+    cutoff, first_minifat, n_minifat, first_difat, n_difat = struct.unpack_from("<IIIII", data, 0x38)
+
+    n_fat, = struct.unpack_from("<I", data, 0x2C)
+    if max(n_fat, n_minifat, n_difat) > n_sectors:
+        raise ValueError("sector counts larger than the file")
+
+    def sector(i: int) -> bytes:
+        if not 0 <= i < n_sectors:
+            raise ValueError("sector out of range")
+        return data[512 + i * size:512 + (i + 1) * size]
+
+    difat = list(struct.unpack_from("<109I", data, 0x4C))
+    nxt, seen = first_difat, 0
+    while nxt < 0xFFFFFFFA and seen <= n_difat:
+        sec = sector(nxt)
+        vals = struct.unpack(f"<{size // 4}I", sec)
+        difat.extend(vals[:-1])
+        nxt = vals[-1]
+        seen += 1
+    fat: list[int] = []
+    for s in difat:
+        if s < 0xFFFFFFFA:
+            fat.extend(struct.unpack(f"<{size // 4}I", sector(s)))
+
+    def chain(start: int, table: list[int], limit: int) -> list[int]:
+        out = []
+        while start < 0xFFFFFFFA:
+            if start >= len(table) or len(out) > limit:
+                raise ValueError("broken sector chain")
+            out.append(start)
+            start = table[start]
+        return out
+
+    dir_bytes = b"".join(sector(i) for i in chain(first_dir, fat, n_sectors))
+    entries = []
+    for pos in range(0, len(dir_bytes) - 127, 128):
+        e = dir_bytes[pos:pos + 128]
+        n_len, = struct.unpack_from("<H", e, 64)
+        name = e[:max(0, min(n_len, 64) - 2)].decode("utf-16-le", "replace")
+        start, = struct.unpack_from("<I", e, 116)
+        length, = struct.unpack_from("<Q", e, 120)
+        if e[66] in (1, 2, 5) and length > len(data):  # a stream cannot outgrow its file
+            raise ValueError(f"stream size {length:,} larger than the file")
+        entries.append((name, e[66], start, length))
+    if not entries:
+        raise ValueError("no directory")
+    for want in wanted:
+        for name, typ, start, length in entries:
+            if typ != 2 or name != want:
+                continue
+            if length < cutoff:
+                root = entries[0]
+                mini_stream = b"".join(sector(i) for i in chain(root[2], fat, n_sectors))
+                minifat: list[int] = []
+                for s in chain(first_minifat, fat, n_sectors):
+                    minifat.extend(struct.unpack(f"<{size // 4}I", sector(s)))
+                parts = [mini_stream[i * 64:(i + 1) * 64] for i in chain(start, minifat, len(minifat))]
+                return b"".join(parts)[:length]
+            return b"".join(sector(i) for i in chain(start, fat, n_sectors))[:length]
+    return None
+
+
+def _check_xls(data: bytes, deadline: _Deadline) -> None:
+    """Refuse .xls files whose cell records lie outside the 256 columns of the format.
+
+    The Excel reader allocates rows x columns of the used range; within the format's own
+    limits (65,536 x 256) that stays below ``MAX_SHEET_CELLS``, but a forged record can name
+    column 65,535 (a 10 KB file asking for 4 billion cells).
+    """
+    try:
+        stream = _cfb_stream(data, ("Workbook", "Book"))
+    except (ValueError, struct.error, IndexError) as exc:
+        raise InputError("io.bad_excel", detail=f"broken .xls container ({exc})") from exc
+    if stream is None:
+        raise InputError("io.bad_excel", detail="no Workbook stream in the .xls file")
+    pos, n = 0, len(stream)
+    count = 0
+    while pos + 4 <= n:
+        typ, length = struct.unpack_from("<HH", stream, pos)
+        body = pos + 4
+        if body + length > n:  # a truncated last record: the reader will judge it
+            break
+        if typ == 0x0200 and length >= 10:  # DIMENSIONS: the reader reserves rows x columns
+            if length >= 14:  # BIFF8: 32-bit rows
+                r0, r1, c0, c1 = struct.unpack_from("<IIHH", stream, body)
+            else:
+                r0, r1, c0, c1 = struct.unpack_from("<HHHH", stream, body)
+            if r1 > _XLS_MAX_ROWS or c1 > _XLS_MAX_COL + 1 or r0 > r1 or c0 > c1:
+                raise InputError("io.bad_excel", detail=f"sheet dimensions {r1:,} rows x {c1:,} "
+                                                        "columns exceed the limits of .xls")
+        if typ in _BIFF_CELLS and length >= 4:
+            col = struct.unpack_from("<H", stream, body + 2)[0]
+            if typ in (0x00BD, 0x00BE) and length >= 6:  # MULRK / MULBLANK: last column at the end
+                col = max(col, struct.unpack_from("<H", stream, body + length - 2)[0])
+            if col > _XLS_MAX_COL:
+                raise InputError("io.bad_excel", detail=f"a cell lies in column {col + 1}, beyond "
+                                                        f"the {_XLS_MAX_COL + 1} columns of .xls")
+        pos = body + length
+        count += 1
+        if count % 200_000 == 0:
+            deadline.check()
+
+
+def _reader_failure(exc: BaseException) -> bool:
+    """An error of the Excel reader: an exception, or a Rust panic (pyo3's PanicException
+    derives from BaseException, so ``except Exception`` does not see it)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+class _ExcelErrors:
+    """Context manager turning any failure of the Excel reader into ``io.bad_excel``."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, typ, exc, tb):
+        if exc is None or isinstance(exc, InputError) or not _reader_failure(exc):
+            return False
+        raise InputError("io.bad_excel", detail=str(exc)[:300]) from exc
+
+
+def _open_workbook(data: bytes, fmt: str, limits: Limits | None = None,
+                   deadline: _Deadline | None = None):
     from python_calamine import CalamineWorkbook, PasswordError
 
+    limits = limits or Limits()
+    deadline = deadline or _Deadline(limits.time_budget_s)
     if fmt == "xlsx":
-        _check_xlsx_zip(data)
+        _check_xlsx_zip(data, limits, deadline)
+    else:
+        _check_xls(data, deadline)
+    deadline.check()
     try:
-        return CalamineWorkbook.from_filelike(_io.BytesIO(data))
-    except PasswordError as exc:
-        raise InputError("io.encrypted_excel") from exc
-    except Exception as exc:  # calamine raises several error types for broken files
-        raise InputError("io.bad_excel", detail=str(exc)[:300]) from exc
+        with _ExcelErrors():  # calamine raises several error types (and panics) on broken files
+            return CalamineWorkbook.from_filelike(_io.BytesIO(data))
+    except InputError as exc:
+        if isinstance(exc.__cause__, PasswordError):
+            raise InputError("io.encrypted_excel") from exc.__cause__
+        raise
 
 
-def _sheet_rows(wb, name: str) -> tuple[list[list], int]:
+def _sheet_rows(wb, name: str, limits: Limits | None = None,
+                deadline: _Deadline | None = None) -> tuple[list[list], int]:
     """Return the used area of a sheet as Python rows and the 0-based sheet row of its top."""
-    try:
+    limits = limits or Limits()
+    with _ExcelErrors():
         sh = wb.get_sheet_by_name(name)
         start = sh.start
-        rows = sh.to_python() if start is not None else []
-    except Exception as exc:
-        raise InputError("io.bad_excel", detail=str(exc)[:300]) from exc
+        if start is None:
+            return [], 0
+        height, width = int(sh.height), int(sh.width)
+    _check_shape(height, width, limits, name)
+    if deadline is not None:
+        deadline.check()
+    with _ExcelErrors():
+        rows = sh.to_python()
+    if deadline is not None:
+        deadline.check()
     if not rows:
         return [], 0
     return rows, int(start[0])
@@ -872,10 +1416,14 @@ def _excel_table(rows: list[list], first_row: int) -> tuple[ReadResult | None, s
                       header_row=first_row + hidx + 1, skipped_title_rows=skipped), None
 
 
-def _read_excel(data: bytes, fmt: str, sheet: str | None) -> ReadResult:
-    wb = _open_workbook(data, fmt)
+def _read_excel(data: bytes, fmt: str, sheet: str | None, limits: Limits | None = None,
+                deadline: _Deadline | None = None) -> ReadResult:
+    limits = limits or Limits()
+    deadline = deadline or _Deadline(limits.time_budget_s)
+    wb = _open_workbook(data, fmt, limits, deadline)
     try:
-        names = list(wb.sheet_names)
+        with _ExcelErrors():
+            names = list(wb.sheet_names)
         if not names:
             raise InputError("io.bad_excel", detail="workbook without sheets")
         if sheet is not None:
@@ -886,22 +1434,33 @@ def _read_excel(data: bytes, fmt: str, sheet: str | None) -> ReadResult:
             try:
                 hidden = {m.name for m in wb.sheets_metadata
                           if str(m.visible).rsplit(".", 1)[-1] != "Visible"}
-            except Exception:  # pragma: no cover - metadata is optional
+            except BaseException as exc:  # pragma: no cover - metadata is optional
+                if not _reader_failure(exc):
+                    raise
                 hidden = set()
             order = [n for n in names if n not in hidden] + [n for n in names if n in hidden]
         # When no sheet qualifies, report the most specific problem (first sheet having it).
+        # A one-column table (a sheet of notes in front of the data) is taken only when no
+        # sheet has a table of two columns or more.
         priority = {"io.empty_file": 0, "io.no_header": 1, "io.no_data_rows": 2}
         worst: tuple[str, str] | None = None
+        narrow: ReadResult | None = None
         for name in order:
-            rows, first_row = _sheet_rows(wb, name)
+            rows, first_row = _sheet_rows(wb, name, limits, deadline)
             result, error = _excel_table(rows, first_row)
+            deadline.check()
             if result is not None:
                 result.format = fmt
                 result.sheets = names
                 result.sheet = name
-                return result
+                if result.frame.shape[1] >= 2 or sheet is not None:
+                    return result
+                narrow = narrow or result
+                continue
             if worst is None or priority[error] > priority[worst[0]]:
                 worst = (error, name)
+        if narrow is not None:
+            return narrow
         raise InputError(worst[0], sheet=worst[1])
     finally:
         wb.close()
@@ -911,16 +1470,36 @@ def _read_excel(data: bytes, fmt: str, sheet: str | None) -> ReadResult:
 # Parquet
 # --------------------------------------------------------------------------------------------
 
-def _read_parquet(data: bytes) -> ReadResult:
-    """Read a Parquet file with its own column types; all-null rows are dropped too."""
+def _read_parquet(data: bytes, limits: Limits | None = None,
+                  deadline: _Deadline | None = None) -> ReadResult:
+    """Read a Parquet file with its own column types; all-null rows are dropped too.
+
+    The row and column counts of the file's metadata are checked before any data is
+    decompressed. Decimal columns become float64; nested columns (lists, structs, maps) and
+    binary columns become text, so that every cell is a plain value.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    limits = limits or Limits()
+    deadline = deadline or _Deadline(limits.time_budget_s)
     try:
-        table = pq.read_table(pa.BufferReader(data))
+        pf = pq.ParquetFile(pa.BufferReader(data))
+        meta = pf.metadata
+        _check_columns(len(pf.schema_arrow), limits)
+        if meta.num_rows > limits.max_rows:
+            raise InputError("io.too_many_rows", rows=int(meta.num_rows), limit=limits.max_rows)
+        table = pf.read()
+    except InputError:
+        raise
     except Exception as exc:
         raise InputError("io.bad_parquet", detail=f"{exc}"[:300]) from exc
-    frame = table.to_pandas().reset_index(drop=True)
+    deadline.check()
+    try:
+        frame = _plain_columns(table).to_pandas().reset_index(drop=True)
+    except Exception as exc:  # e.g. invalid UTF-8 in a string column
+        raise InputError("io.bad_parquet", detail=f"{exc}"[:300]) from exc
+    deadline.check()
     names, header_blank = _make_names([str(c) for c in frame.columns])
     frame.columns = names
     lines = np.arange(1, len(frame) + 1, dtype=np.int64)
@@ -929,3 +1508,31 @@ def _read_parquet(data: bytes) -> ReadResult:
         raise InputError("io.no_data_rows")
     return ReadResult(frame=frame, line_numbers=lines, format="parquet", encoding=None,
                       delimiter=None, sheets=[], sheet=None, header_row=0, skipped_title_rows=0)
+
+
+def _plain_columns(table):
+    """Cast Parquet columns that pandas would turn into Python containers or Decimals."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = []
+    for col in table.columns:
+        typ = col.type
+        if pa.types.is_decimal(typ):
+            col = pc.cast(col, pa.float64(), safe=False)
+        elif pa.types.is_dictionary(typ):
+            col = col.cast(typ.value_type) if not pa.types.is_nested(typ.value_type) else col
+        if pa.types.is_nested(col.type) or pa.types.is_binary(col.type) or \
+                pa.types.is_large_binary(col.type) or pa.types.is_fixed_size_binary(col.type):
+            col = pa.array([None if v is None else _container_text(v) for v in col.to_pylist()],
+                           type=pa.string())
+        elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            col.validate(full=True)  # a damaged file can hold invalid UTF-8 (ArrowInvalid)
+        cols.append(col)
+    return pa.table(cols, names=table.column_names)
+
+
+def _container_text(value) -> str:
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    return str(value)

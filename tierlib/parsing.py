@@ -17,6 +17,7 @@ kinds (Python objects of unusual types, dates needing the generic fallback parse
 from __future__ import annotations
 
 import datetime as _dt
+import decimal
 import numbers
 
 import numpy as np
@@ -78,7 +79,8 @@ def _as_series(s) -> pd.Series:
 
 
 def _is_plain_number(v) -> bool:
-    return isinstance(v, (numbers.Real, np.number)) and not isinstance(v, (bool, np.bool_))
+    return isinstance(v, (numbers.Real, np.number, decimal.Decimal)) and \
+        not isinstance(v, (bool, np.bool_))
 
 
 def _str_series(values) -> pd.Series:

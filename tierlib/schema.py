@@ -22,6 +22,13 @@ from tierlib.io import InputError
 from tierlib.parsing import parse_date, parse_number, parse_text
 
 MONEY_SCALE = 10_000
+#: Largest absolute amount or quantity accepted in one cell; a larger one rejects its row
+#: (reason ``number_too_large``). One trillion keeps every amount exact in integer units
+#: (1e16 < 2**63) and still leaves room for sums of ~900,000 such cells.
+MAX_ABS_VALUE = 1e12
+#: Largest sum of absolute money units (or of order counts) of a column: sums are 64-bit
+#: integers (``schema.total_too_large`` beyond).
+MAX_TOTAL_UNITS = 2**63 - 2**20
 
 #: Fields that hold money (stored as integer units of 1/MONEY_SCALE).
 MONEY_FIELDS = ("revenue", "cost", "profit", "unit_price")
@@ -284,7 +291,11 @@ def prepare(raw: pd.DataFrame, line_numbers, mapping: dict[str, str], margin: fl
             values, missing, bad = parse_number(raw[mapping[fld]])
             flag(missing.to_numpy(), "missing_value", fld)
             flag(bad.to_numpy(), "bad_number", fld)
+            flag(np.abs(values.fillna(0).to_numpy()) > MAX_ABS_VALUE, "number_too_large", fld)
             out[fld] = values
+    if "revenue" not in mapping and "quantity" in out and "unit_price" in out:
+        product = np.abs(np.nan_to_num(out["quantity"].to_numpy() * out["unit_price"].to_numpy()))
+        flag(product > MAX_ABS_VALUE, "number_too_large", "unit_price")
 
     rejected_mask = reason != ""
     raw_values = []
@@ -341,6 +352,11 @@ def prepare(raw: pd.DataFrame, line_numbers, mapping: dict[str, str], margin: fl
         clean["profit"] = to_units(clean["revenue"].astype("float64") * margin / MONEY_SCALE)
         profit_source = "estimated"
         notes.append(("schema.profit_estimated", {"margin": f"{margin:.1%}"}))
+
+    for fld in MONEY_FIELDS + ("orders",):
+        # Money columns hold units already; order counts are summed as they are.
+        if float(np.abs(clean[fld].astype("float64").fillna(0).to_numpy()).sum()) > MAX_TOTAL_UNITS:
+            raise InputError("schema.total_too_large", field=fld)
 
     ids_unique = clean["customer_id"].is_unique
     level = "customers" if ids_unique and "order_date" not in mapping and "order_id" not in mapping else "transactions"
