@@ -104,8 +104,6 @@ def test_export_of_a_graded_hostile_file_through_the_cli(tmp_path, capsys):
             assert not [c for row in wb.active.iter_rows() for c in row if c.data_type == "f"]
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py writes --rejected with DataFrame.to_csv, without "
-                                       "tierlib.export neutralisation (reported to the lead)")
 def test_rejected_rows_export_neutralises_values(tmp_path, capsys):
     src = tmp_path / "bad.csv"
     src.write_text("customer_id,revenue\nA,=1+1\nB,10\n", encoding="utf-8")

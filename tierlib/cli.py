@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from tierlib import i18n, pipeline, tiers
-from tierlib.export import write_table
+from tierlib.export import to_csv_bytes, write_table
 from tierlib.i18n import t
 from tierlib.io import InputError
 from tierlib.schema import MONEY_SCALE
@@ -154,7 +154,7 @@ def cmd_grade(args) -> int:
             raise InputError("cli.bad_out", path=args.out)
         write_table(graded_frame(loaded, grading), out)
     if args.rejected:
-        loaded.prepared.rejected.to_csv(args.rejected, index=False, encoding="utf-8-sig")
+        Path(args.rejected).write_bytes(to_csv_bytes(loaded.prepared.rejected))
     if args.summary:
         text = json.dumps(summ, ensure_ascii=False, indent=2, default=str)
         if args.summary == "-":
@@ -186,9 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except InputError as exc:
-        print(f"error: {t('err.' + exc.code, lang, **exc.params)}", file=sys.stderr)
+        print(f"error: {i18n.error_message(exc.code, exc.params, lang)}", file=sys.stderr)
         return EXIT_INPUT
-    except (OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - never a traceback for a user; TIERLIB_DEBUG shows it
         if os.environ.get("TIERLIB_DEBUG"):
             raise
         print(f"error: {t('err.unexpected', lang, detail=f'{type(exc).__name__}: {exc}')}", file=sys.stderr)

@@ -75,3 +75,16 @@ def fmt_compact(x: float | None, lang: str = DEFAULT_LANG) -> str:
             if v >= size:
                 return f"{sign}{v / size:,.2f}{unit}"
     return f"{sign}{v:,.2f}"
+
+
+def error_message(code: str, params: dict, lang: str = DEFAULT_LANG) -> str:
+    """The message of an ``InputError``: ``err.<code>`` with parameters that are themselves codes
+    (a rejection reason, a field name) translated too, so one language is shown throughout."""
+    shown = {}
+    for key, val in (params or {}).items():
+        if isinstance(val, str) and key == "reason" and has(f"reason.{val}", lang):
+            val = t(f"reason.{val}", lang)
+        elif isinstance(val, str) and key == "field" and has(f"field.{val}", lang):
+            val = t(f"field.{val}", lang)
+        shown[key] = val
+    return t("err." + code, lang, **shown)

@@ -234,4 +234,4 @@ def delete_workspace() -> None:
 
 
 def error_text(exc: InputError) -> str:
-    return T("err." + exc.code, **exc.params)
+    return i18n.error_message(exc.code, exc.params, lang())
