@@ -22,6 +22,7 @@ class Loaded:
     prepared: schema.Prepared
     customers: pd.DataFrame
     auto_mapping: dict[str, str]
+    engine: Engine | None = None  # the DuckDB engine holding the transactions (``tx``)
 
     @property
     def columns(self) -> list[str]:
@@ -37,7 +38,28 @@ class Loaded:
         if self.customers["orders"].notna().any():
             vals.append("orders")
         vals.append("score")
+        if self.has_dated_transactions() and self.prepared.has_revenue:
+            vals.append("clv")
         return vals
+
+    def has_dated_transactions(self) -> bool:
+        return self.prepared.level == "transactions" and bool(self.customers["last_order"].notna().any())
+
+    def customers_with_clv(self, customers: pd.DataFrame | None = None, **clv_options) -> pd.DataFrame:
+        """``customers`` (default: all) with a ``clv`` column in money units (12-month CLV by default,
+        see ``tierlib.clv.customer_clv_frame``); computed once and cached."""
+        from tierlib import clv
+
+        key = tuple(sorted(clv_options.items()))
+        cache = self.__dict__.setdefault("_clv_cache", {})
+        if key not in cache:
+            if self.engine is None:
+                raise io.InputError("tiers.no_clv")
+            frame = clv.customer_clv_frame(self.engine, **clv_options)
+            cache[key] = dict(zip(frame["customer_id"], schema.to_units(frame["clv"])))
+        units = cache[key]
+        base = self.customers if customers is None else customers
+        return base.assign(clv=pd.array([units.get(c, 0) for c in base["customer_id"]], dtype="Int64"))
 
     def default_value(self) -> str:
         return self.available_values()[0]
@@ -62,7 +84,7 @@ def load(source, filename: str | None = None, sheet: str | None = None,
                             reason=prepared.rejected["reason"].mode().iat[0])
     eng = engine or Engine()
     customers = eng.customers(prepared.clean)
-    return Loaded(read=read, prepared=prepared, customers=customers, auto_mapping=auto)
+    return Loaded(read=read, prepared=prepared, customers=customers, auto_mapping=auto, engine=eng)
 
 
 def summary(loaded: Loaded, grading: Grading) -> dict:
