@@ -44,19 +44,7 @@ def _missing_browser() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def browser():
-    reason = _missing_browser()
-    if reason is not None:
-        if REQUIRED:
-            pytest.fail(f"browser tests are required here (CI/REQUIRE_BROWSER) but {reason}")
-        pytest.skip(f"browser tests skipped: {reason}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+# The session-wide `browser` fixture of tests/e2e/conftest.py (one Playwright per run).
 
 
 def _free_port() -> int:
