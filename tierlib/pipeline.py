@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tierlib import io, schema
+from tierlib import io, native, schema
 from tierlib.engine import Engine
 from tierlib.tiers import Grading
 
@@ -73,6 +73,19 @@ def load(source, filename: str | None = None, sheet: str | None = None,
     Raises ``tierlib.io.InputError`` with a message key on any problem; nothing is half-loaded.
     Pass ``read`` to re-map an already-read file without reading it again.
     """
+    # --- native path (issue "Performance and scale", tierlib/native.py) ---------------------------
+    # Big Parquet / UTF-8 CSV files and folders are validated and aggregated inside DuckDB with the
+    # same rules; anything it cannot read exactly comes back as Fallback and goes the Python way.
+    if read is None or isinstance(read, native.NativeRead):
+        native_plan = native.plan(source, filename=filename, sheet=sheet, max_bytes=max_bytes, read=read)
+        if native_plan is not None:
+            try:
+                n_read, n_prepared, n_customers, n_auto = native.load(native_plan, overrides, margin, engine)
+                return Loaded(read=n_read, prepared=n_prepared, customers=n_customers, auto_mapping=n_auto,
+                              engine=n_read.engine)
+            except native.Fallback:
+                read = None
+    # --- end of the native path ------------------------------------------------------------------
     if read is None:
         read = io.read_table(source, filename=filename, sheet=sheet, max_bytes=max_bytes)
     columns = [str(c) for c in read.frame.columns]
@@ -111,7 +124,8 @@ def summary(loaded: Loaded, grading: Grading) -> dict:
         "revenue_source": p.revenue_source,
         "negative_rows": p.negative_rows,
         "duplicate_rows": p.duplicate_rows,
-        "rejected_by_reason": {str(k): int(v) for k, v in p.rejected["reason"].value_counts().items()},
+        "rejected_by_reason": getattr(p, "rejected_by_reason", None)  # native path: exact counts
+        or {str(k): int(v) for k, v in p.rejected["reason"].value_counts().items()},
         "rejected": p.rejected[["line", "reason", "field", "column", "value"]].to_dict(orient="records"),
         "mapping": p.mapping,
         "encoding": loaded.read.encoding,
