@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from tierlib import native
 from tierlib.export import to_csv_bytes
 from ui import router, samples, state, widgets
 from ui.explain import explain
@@ -30,6 +31,29 @@ else:
         st.session_state[state.K_UPLOAD_SEEN] = upload.file_id
         state.load(upload.getvalue(), kind="upload", name=upload.name, filename=upload.name)
         st.rerun()
+
+server_paths = native.allowed_paths()
+if server_paths:
+    with st.expander(T("native.server_files")):
+        st.caption(T("native.server_files.help"))
+        labels = {str(p): p.name + ("/" if p.is_dir() else "") for p in server_paths}
+        choice = st.selectbox(T("native.pick"), list(labels), format_func=labels.get, key="server_path")
+        if st.button(T("native.open"), key="server_open", type="primary"):
+            path = native.resolve_allowed(choice)  # only a listed path, never typed input
+            stage_text = {s: T(f"native.stage.{s}") for s in ("read", "customers")}
+            with st.status(T("native.stage.start", name=path.name), expanded=True) as status:
+                def on_stage(stage, info):
+                    if stage in stage_text:
+                        status.update(label=stage_text[stage])
+                        status.write(stage_text[stage])
+                    else:
+                        status.update(label=T("native.stage.done", **info), state="complete")
+                with native.progress(on_stage):
+                    ok = state.load(str(path), kind="path", name=path.name, filename=str(path))
+                if not ok:
+                    status.update(label=T("native.stage.failed", name=path.name), state="error")
+            if ok:
+                st.rerun()
 
 err = st.session_state.get(state.K_LAST_ERROR)
 if err is not None:

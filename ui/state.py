@@ -89,7 +89,8 @@ def load(source, *, kind: str, name: str, filename: str | None = None, sheet: st
     engine = Engine()
     try:
         loaded = pipeline.load(source, filename=filename, sheet=sheet, overrides=overrides, margin=margin,
-                               max_bytes=MAX_UPLOAD_MB * 1024 * 1024, engine=engine, read=read)
+                               max_bytes=None if kind == "path" else MAX_UPLOAD_MB * 1024 * 1024,
+                               engine=engine, read=read)
     except InputError as exc:
         engine.close()
         st.session_state[K_LAST_ERROR] = exc
@@ -195,6 +196,13 @@ def _restore(wid: str) -> bool:
         source = samples.sample_path(src["name"])
     elif src.get("kind") == "upload" and data is not None:
         source = data
+    elif src.get("kind") == "path":
+        from tierlib import native
+
+        try:
+            source = str(native.resolve_allowed(src.get("filename") or ""))
+        except InputError:
+            return False
     else:
         return False
     ok = load(source, kind=src["kind"], name=src.get("name") or "", filename=src.get("filename"),

@@ -15,7 +15,7 @@ _DELIMS = {",": ",", ";": ";", "\t": "Tab", "|": "|"}
 
 
 def source_label(ws: state.Workspace) -> str:
-    return T(samples.SAMPLES[ws.name][1]) if ws.kind == "sample" else ws.name
+    return T(samples.SAMPLES[ws.name][1]) if ws.kind == "sample" else ws.name  # upload or server path
 
 
 def delimiter_label(delim: str | None) -> str:
