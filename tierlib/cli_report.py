@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 
 from tierlib import pipeline, report, tiers
-from tierlib.cli import DEFAULT_CUTS, EXIT_OK, _mapping, _split_list, _weights, add_reading_options
+from tierlib.cli import EXIT_OK, _mapping, _weights, add_grading_options, add_reading_options, grading_from_args
 from tierlib.engine import Engine
 from tierlib.i18n import t
 from tierlib.io import InputError
@@ -25,14 +25,7 @@ def add_report_parser(sub) -> argparse.ArgumentParser:
     """Register the ``report`` subcommand on ``sub`` (the result of ``add_subparsers``)."""
     p = sub.add_parser("report", help="write a report of the tiering: self-contained HTML or an Excel workbook")
     add_reading_options(p)
-    p.add_argument("--value", choices=tiers.VALUES,
-                   help="tiering value (default: profit when the data give it, else revenue)")
-    p.add_argument("--scheme", choices=tiers.SCHEMES, default="pyramid",
-                   help="pyramid, value-share, thresholds or quantile (as for grade)")
-    p.add_argument("--cuts", help="boundaries of the scheme (default 1,5,20 for pyramid, 70,90 for value-share, "
-                                  "4 for quantile; required for thresholds)")
-    p.add_argument("--weights", help="weights of the score value: recency=1,frequency=1,revenue=1,profit=1")
-    p.add_argument("--names", help="tier names, top tier first, comma separated")
+    add_grading_options(p)
     p.add_argument("--out", required=True, metavar="FILE.html|FILE.xlsx",
                    help="the report: .html (offline, interactive charts, printable) or .xlsx (workbook)")
     return p
@@ -40,15 +33,7 @@ def add_report_parser(sub) -> argparse.ArgumentParser:
 
 def grade_from_args(args, loaded: pipeline.Loaded) -> tiers.Grading:
     """The grading the ``grade`` options ask for (the same rules as ``python -m tierlib grade``)."""
-    value = args.value or loaded.default_value()
-    if value not in loaded.available_values():
-        raise InputError(f"tiers.no_{value}")
-    cuts = _split_list(args.cuts) if args.cuts else DEFAULT_CUTS.get(args.scheme)
-    if not cuts:
-        raise InputError("cli.cuts_required", scheme=args.scheme)
-    names = _split_list(args.names) if args.names else None
-    return tiers.grade(loaded.customers, value=value, cuts=cuts, names=names, lang=args.lang, scheme=args.scheme,
-                       weights=_weights(args.weights))
+    return grading_from_args(args, loaded)
 
 
 def cmd_report(args) -> int:

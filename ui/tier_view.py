@@ -17,7 +17,7 @@ import streamlit as st
 from tierlib import charts, presets, tiers
 from tierlib.i18n import fmt_compact, fmt_pct
 from tierlib.io import InputError
-from tierlib.schema import DIMENSIONS, MONEY_SCALE
+from tierlib.schema import MONEY_SCALE
 from ui import state
 from ui.cutoff_control import clamp_cuts, cutoff_control
 
