@@ -148,20 +148,13 @@ def cmd_grade(args) -> int:
     loaded = pipeline.load(args.input, sheet=args.sheet, overrides=_mapping(args.map), margin=args.margin)
     grading = grading_from_args(args, loaded)
     summ = pipeline.summary(loaded, grading)
-    if args.rejected:
-        Path(args.rejected).write_bytes(to_csv_bytes(loaded.prepared.rejected))
-    write_outputs(args, summ, lambda: graded_frame(loaded, grading), human_summary(summ, lang))
-    return EXIT_OK
-
-
-def write_outputs(args, summ: dict, table, human: str) -> None:
-    """The shared tail of a subcommand: ``--out`` (the table from ``table()``, as .csv/.xlsx/.parquet),
-    ``--summary FILE|-`` (JSON) and, unless the JSON went to stdout, the human summary."""
     if args.out:
         out = Path(args.out)
         if out.suffix.lower() not in (".csv", ".xlsx", ".parquet"):
             raise InputError("cli.bad_out", path=args.out)
-        write_table(table(), out)
+        write_table(graded_frame(loaded, grading), out)
+    if args.rejected:
+        Path(args.rejected).write_bytes(to_csv_bytes(loaded.prepared.rejected))
     if args.summary:
         text = json.dumps(summ, ensure_ascii=False, indent=2, default=str)
         if args.summary == "-":
@@ -169,7 +162,8 @@ def write_outputs(args, summ: dict, table, human: str) -> None:
         else:
             Path(args.summary).write_text(text + "\n", encoding="utf-8")
     if args.summary != "-":
-        print(human)
+        print(human_summary(summ, lang))
+    return EXIT_OK
 
 
 def human_summary(s: dict, lang: str) -> str:

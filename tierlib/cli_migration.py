@@ -16,13 +16,16 @@ downgraded, new, lost customers and upgrade candidates (see ``tierlib.migration`
 from __future__ import annotations
 
 import argparse
+import json
 import unicodedata
+from pathlib import Path
 
 import pandas as pd
 
 import tierlib.cli as base  # a module reference: cli.py may import this module at its top
 from tierlib import migration, pipeline, tiers
 from tierlib.engine import Engine
+from tierlib.export import write_table
 from tierlib.i18n import t
 from tierlib.io import InputError
 from tierlib.parsing import parse_date
@@ -94,7 +97,19 @@ def cmd_migrate(args) -> int:
                               scheme=args.scheme, lang=lang, weights=weights,
                               periods={"before": {"file": str(args.input)}, "after": {"file": str(args.later)}})
     summ = m.summary(near_pct=args.near)
-    base.write_outputs(args, summ, lambda: moves_frame(m), human_summary(summ, lang))
+    if args.out:
+        out = Path(args.out)
+        if out.suffix.lower() not in (".csv", ".xlsx", ".parquet"):
+            raise InputError("cli.bad_out", path=args.out)
+        write_table(moves_frame(m), out)
+    if args.summary:
+        text = json.dumps(summ, ensure_ascii=False, indent=2, default=str)
+        if args.summary == "-":
+            print(text)
+        else:
+            Path(args.summary).write_text(text + "\n", encoding="utf-8")
+    if args.summary != "-":
+        print(human_summary(summ, lang))
     return base.EXIT_OK
 
 

@@ -67,17 +67,3 @@ class AppServer:
                 self.proc.kill()
         self._log.close()
         return False
-
-
-def tall_shot(page, name: str) -> Path:
-    """A screenshot of the whole page: Streamlit scrolls inside its main area, so the viewport is
-    first made as tall as that area's content, then put back."""
-    size = page.viewport_size
-    height = page.evaluate("""() => { const m = document.querySelector('[data-testid="stMain"]');
-                                       return m ? m.scrollHeight : document.body.scrollHeight; }""")
-    page.set_viewport_size({"width": size["width"], "height": min(max(int(height), size["height"]), 12_000)})
-    page.wait_for_timeout(800)
-    try:
-        return shot(page, name)
-    finally:
-        page.set_viewport_size(size)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.e2e.helpers import tall_shot
+from tests.e2e.helpers import shot
 
 pytestmark = pytest.mark.e2e
 
@@ -41,6 +41,19 @@ def edit_cell(page, editor, row, x_frac, text, done, tries=3):
             if attempt == tries - 1:
                 raise
             page.keyboard.press("Escape")
+
+
+def tall_shot(page, name):
+    """Screenshot of the whole page: Streamlit scrolls inside its own container, so grow the
+    viewport to the content's height first, then put it back."""
+    size = page.viewport_size
+    height = page.evaluate("""() => { const m = document.querySelector('[data-testid="stMain"]');
+                                       return m ? m.scrollHeight : document.body.scrollHeight; }""")
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 9000)})
+    page.wait_for_timeout(600)
+    path = shot(page, name)
+    page.set_viewport_size(size)
+    return path
 
 
 def switch_to_english(page):

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from tests import test_lifecycle
-from tests.e2e.helpers import tall_shot
+from tests.e2e.helpers import shot
 
 pytestmark = pytest.mark.e2e
 
@@ -39,6 +39,14 @@ def table_rows(page, index: int = 0) -> list[list[str]]:
 
 def to_english(page):
     page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+
+
+def tall_shot(page, name):
+    page.set_viewport_size({"width": 1400, "height": 2600})
+    page.wait_for_timeout(1500)
+    path = shot(page, name)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    return path
 
 
 def test_lifecycle_page_stage_counts_in_both_languages(page, app_url, tmp_path):

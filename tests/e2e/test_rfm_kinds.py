@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.helpers import tall_shot
+from tests.e2e.helpers import shot
 from tierlib import kinds, pipeline, rfm
 from tierlib.engine import Engine
 from ui import samples
@@ -31,6 +31,19 @@ def open_page(page, app_url, nav_text):
     page.goto(app_url)
     page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=60_000)
     page.locator('[data-testid="stSidebarNav"]').get_by_text(nav_text, exact=True).click()
+
+
+def tall_shot(page, name):
+    """Screenshot of the whole page: Streamlit scrolls inside its own container, so grow the
+    viewport to the content's height first, then put it back."""
+    size = page.viewport_size
+    height = page.evaluate("""() => { const m = document.querySelector('[data-testid="stMain"]');
+                                       return m ? m.scrollHeight : document.body.scrollHeight; }""")
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 9000)})
+    page.wait_for_timeout(800)
+    path = shot(page, name)
+    page.set_viewport_size(size)
+    return path
 
 
 def to_english(page):
