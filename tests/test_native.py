@@ -14,6 +14,7 @@ import json
 import math
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tierlib import io, native, parsing, pipeline, schema
+from tierlib import i18n, io, native, parsing, pipeline, schema
 from tierlib.engine import Engine
 from tierlib.io import InputError
 
@@ -508,15 +509,23 @@ def _macro_con():
 
 
 def test_strip_guard_lists_the_strip_characters():
-    # np_strip looks closer only at cells whose first or last character is <= 0x20 or one of the
-    # code points listed in np_strip_char: every character of parsing._STRIP must be covered.
-    import re
+    # np_strip looks closer only at cells whose first or last character passes np_strip_char: a
+    # code point <= 0x20 or one of the non-ASCII characters of parsing._STRIP - exactly those, over
+    # the whole Basic Multilingual Plane (the guard is written as comparisons for speed).
+    con = _macro_con()
+    flagged = {c for (c,) in con.execute(
+        "SELECT c FROM range(0, 65536) AS r(c) WHERE np_strip_char(c)").fetchall()}
+    want = {c for c in range(65536) if c <= 32 or chr(c) in parsing._STRIP}
+    assert flagged == want
 
-    from tierlib.engine import sql
 
-    listed = re.search(r"np_strip_char\(c\) AS\s*\(c <= 32 OR list_contains\(\[([0-9, ]+)\]", sql("native_macros"))
-    codes = {int(x) for x in listed.group(1).split(",")}
-    assert {ord(c) for c in parsing._STRIP if ord(c) > 32} <= codes
+def test_strip_at_strips_only_the_listed_characters():
+    con = _macro_con()
+    cells = [" a ", "\u3000中\u3000", "\ufeffx", "x\u200b", "a b", "\u00e9t\u00e9", "\x01a", "", None, "\u2003\u2003"]
+    got = [r[0] for r in con.execute(
+        "SELECT np_strip(c, $s, $r) FROM (SELECT UNNEST($cells) AS c, generate_subscripts($cells, 1) AS i) ORDER BY i",
+        {"cells": cells, "s": native.STRIP_CHARS, "r": native.STRIP_RE}).fetchall()]
+    assert got == [None if c is None else c.strip(parsing._STRIP) for c in cells]
 
 
 def test_text_cells_match_parse_text():
@@ -561,3 +570,76 @@ def test_plain_numbers_and_iso_dates_match_the_python_parsers():
         assert (ts is None) == bool(b), s
         if ts is not None:
             assert pd.Timestamp(ts) == v, s
+
+
+# ---------------------------------------------------------------------------------------------
+# limits of the native path (issue "Reliability"): rows, columns, time - each a clear error
+
+def _limit_files(tmp_path):
+    rows = 20_000
+    df = pd.DataFrame({"customer_id": [f"C{i % 50}" for i in range(rows)],
+                       "revenue": np.arange(rows, dtype="float64"), "cost": 1.0})
+    pq_path = tmp_path / "lim.parquet"
+    df.to_parquet(pq_path)
+    csv_path = tmp_path / "lim.csv"
+    df.to_csv(csv_path, index=False)
+    return pq_path, csv_path
+
+
+@pytest.mark.parametrize("kind", ["parquet", "csv"])
+def test_native_row_limit(tmp_path, monkeypatch, kind):
+    monkeypatch.setenv(native.ENV_MIN_MB, "0")
+    pq_path, csv_path = _limit_files(tmp_path)
+    path = pq_path if kind == "parquet" else csv_path
+    monkeypatch.setenv(native.ENV_MAX_ROWS, "19999")
+    with pytest.raises(InputError) as exc:
+        pipeline.load(path)
+    assert exc.value.code == "native.too_many_rows"
+    assert exc.value.params == {"rows": 20_000, "limit": 19_999}
+    msg = i18n.error_message(exc.value.code, exc.value.params, "zh")
+    assert "20,000" in msg and "19,999" in msg
+    monkeypatch.setenv(native.ENV_MAX_ROWS, "20000")  # exactly at the limit: read
+    loaded = pipeline.load(path)
+    assert loaded.prepared.rows_read == 20_000 and getattr(loaded.read, "native", False)
+
+
+@pytest.mark.parametrize("kind", ["parquet", "csv"])
+def test_native_column_limit(tmp_path, monkeypatch, kind):
+    monkeypatch.setenv(native.ENV_MIN_MB, "0")
+    wide = pd.DataFrame({f"c{i}": [1.0, 2.0] for i in range(io.MAX_COLUMNS - 2)})
+    wide.insert(0, "customer_id", ["A", "B"])
+    wide.insert(1, "revenue", [5.0, 6.0])
+    wide["one_too_many"] = 0.0  # MAX_COLUMNS + 1 columns in all
+    path = tmp_path / f"wide.{kind}"
+    wide.to_parquet(path) if kind == "parquet" else wide.to_csv(path, index=False)
+    with pytest.raises(InputError) as exc:
+        pipeline.load(path)
+    assert exc.value.code == "io.too_many_columns"
+    assert exc.value.params == {"columns": io.MAX_COLUMNS + 1, "limit": io.MAX_COLUMNS}
+
+
+def test_native_time_budget(tmp_path, monkeypatch):
+    monkeypatch.setenv(native.ENV_MIN_MB, "0")
+    pq_path, _ = _limit_files(tmp_path)
+    monkeypatch.setenv(native.ENV_TIME_S, "0.001")
+    with pytest.raises(InputError) as exc:
+        pipeline.load(pq_path)
+    assert exc.value.code == "native.too_slow"
+    assert "0.001" in i18n.error_message(exc.value.code, exc.value.params, "en")
+
+
+def test_native_time_budget_interrupts_a_running_query(tmp_path, monkeypatch):
+    # 2M rows take well over the budget inside DuckDB's row query: the timer interrupts it.
+    monkeypatch.setenv(native.ENV_MIN_MB, "0")
+    n = 2_000_000
+    df = pd.DataFrame({"customer_id": pd.array([f"C{i % 997}" for i in range(n)], dtype="str"),
+                       "order_id": pd.array([f"O{i}" for i in range(n)], dtype="str"),
+                       "revenue": np.ones(n)})
+    path = tmp_path / "big.parquet"
+    df.to_parquet(path)
+    monkeypatch.setenv(native.ENV_TIME_S, "0.3")
+    t0 = time.perf_counter()
+    with pytest.raises(InputError) as exc:
+        pipeline.load(path)
+    assert exc.value.code == "native.too_slow"
+    assert time.perf_counter() - t0 < 5  # stopped, not run to the end and refused afterwards

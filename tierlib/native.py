@@ -40,6 +40,13 @@ markers, money scale, margin) and the file paths are inlined as quoted literals 
 regular expressions must be constants for DuckDB to compile them once; nothing typed by a user
 reaches SQL text.
 
+Limits
+------
+At most ``NATIVE_MAX_ROWS`` rows (``CUSTOMER_PYRAMID_NATIVE_MAX_ROWS``; a folder counts all its
+files) and ``io.MAX_COLUMNS`` columns, checked from the Parquet metadata / the CSV header before
+any row is typed; a load that runs past ``NATIVE_TIME_S`` seconds (``CUSTOMER_PYRAMID_NATIVE_TIME_S``)
+is interrupted inside DuckDB. Each ends in a clear ``InputError`` and nothing half-loaded is kept.
+
 Memory
 ------
 DuckDB runs with ``SET memory_limit`` (``CUSTOMER_PYRAMID_MEMORY_LIMIT``, default ``2GB``) and
@@ -56,6 +63,7 @@ import os
 import re
 import secrets
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +98,12 @@ __all__ = [
 ENV_MEMORY_LIMIT = "CUSTOMER_PYRAMID_MEMORY_LIMIT"
 ENV_DATA_PATHS = "CUSTOMER_PYRAMID_DATA_PATHS"
 ENV_MIN_MB = "CUSTOMER_PYRAMID_NATIVE_MIN_MB"
+ENV_MAX_ROWS = "CUSTOMER_PYRAMID_NATIVE_MAX_ROWS"
+ENV_TIME_S = "CUSTOMER_PYRAMID_NATIVE_TIME_S"
+#: Most rows the native path reads (all files of a folder together); ``native.too_many_rows``.
+NATIVE_MAX_ROWS = 200_000_000
+#: Seconds one native load may take before DuckDB is interrupted; ``native.too_slow``.
+NATIVE_TIME_S = 900.0
 DEFAULT_MEMORY_LIMIT = "2GB"
 #: Files (and uploads) from this size on take the native path.
 NATIVE_MIN_BYTES = 8 * io.MB
@@ -228,6 +242,32 @@ def min_bytes() -> int:
         return int(float(os.environ[ENV_MIN_MB]) * io.MB)
     except (KeyError, ValueError):
         return NATIVE_MIN_BYTES
+
+
+def _env_number(name: str, default: float) -> float:
+    try:
+        value = float(os.environ[name])
+    except (KeyError, ValueError):
+        return default
+    return value if value > 0 else default
+
+
+def max_rows() -> int:
+    """Row limit of the native path: ``$CUSTOMER_PYRAMID_NATIVE_MAX_ROWS`` or ``NATIVE_MAX_ROWS``."""
+    return int(_env_number(ENV_MAX_ROWS, NATIVE_MAX_ROWS))
+
+
+def time_budget() -> float:
+    """Seconds a native load may take: ``$CUSTOMER_PYRAMID_NATIVE_TIME_S`` or ``NATIVE_TIME_S``."""
+    return _env_number(ENV_TIME_S, NATIVE_TIME_S)
+
+
+def _check_size(rows: int, columns: int) -> None:
+    """The row and column limits (columns: the same as the Python path's, ``io.MAX_COLUMNS``)."""
+    if columns > io.MAX_COLUMNS:
+        raise InputError("io.too_many_columns", columns=columns, limit=io.MAX_COLUMNS)
+    if rows > max_rows():
+        raise InputError("native.too_many_rows", rows=rows, limit=max_rows())
 
 
 def data_dir() -> Path:
@@ -477,6 +517,11 @@ def _parquet_source(plan: Plan, eng: Engine) -> _Source:
     for reserved in ("file_row_number", "_np_file"):
         if reserved in arrow_schema.names:
             raise _refuse(plan, f"a column is named {reserved}")
+    try:
+        total_rows = pf.metadata.num_rows + sum(pq.ParquetFile(p).metadata.num_rows for p in plan.files[1:])
+    except Exception as exc:  # noqa: BLE001 - a broken file of a folder
+        raise InputError("io.bad_parquet", detail=str(exc)[:300]) from exc
+    _check_size(int(total_rows), len(raw_names))
     # The preview: the first rows, read by tierlib.io itself (same names, same cells).
     preview = None
     for n_rows in (PREVIEW_ROWS, 20_000):
@@ -593,6 +638,7 @@ def _csv_source(plan: Plan, eng: Engine) -> _Source:
             keep = [i for i in range(w) if i not in blank_pos]
         else:
             raise _refuse(plan, "columns could not be aligned")
+        _check_size(0, w)
         if k == 0:
             width, names, read, dropped = w, file_names, _native_read(sample, plan, "csv"), \
                 [i for i in range(w) if i not in keep]
@@ -613,6 +659,7 @@ def _csv_source(plan: Plan, eng: Engine) -> _Source:
         starts.append(total_rows)
         first_lines.append(h + 1)
         total_rows += n_rows
+        _check_size(total_rows, w)
         _check_preview(con, k, total_rows - n_rows, h + 1, sample, keep, plan)
     assert names is not None and read is not None and width is not None
     if dropped:
@@ -660,16 +707,24 @@ def _check_preview(con, k: int, start: int, first_line: int, sample: io.ReadResu
 class _Field:
     value: str
     missing: str = "false"
-    strips: dict[str, str] = field(default_factory=dict)  # first projection: stripped text
+    ends: dict[str, str] = field(default_factory=dict)  # first projection: end characters
+    strips: dict[str, str] = field(default_factory=dict)  # second projection: stripped text
     helpers: dict[str, str] = field(default_factory=dict)  # second projection
+
+
+def _strip(c: str) -> tuple[str, dict[str, str]]:
+    """SQL of the stripped text of raw column ``c`` and the end-character columns it needs."""
+    return (f"np_strip_at({c}, {c}_f, {c}_l, $strip_re)",
+            {f"{c}_f": f"ord({c})", f"{c}_l": f"ord({c}[-1])"})
 
 
 def _text_field(fld: str, c: str, kind: str, refuse) -> _Field:
     t = f"_np_t_{fld}"
     if kind == "text":
+        stripped, ends = _strip(c)
         return _Field(value=f"CASE WHEN _np_m_{fld} THEN NULL ELSE {t} END",
-                      missing=f"np_missing({t}, $markers, $longest)",
-                      strips={f"_np_s_{fld}": f"np_strip({c}, $strip, $strip_re)"},
+                      missing=f"np_missing({t}, $markers, $longest)", ends=ends,
+                      strips={f"_np_s_{fld}": stripped},
                       helpers={t: f"np_dot0(_np_s_{fld})"})
     if kind == "int":
         return _Field(value=f"CAST({c} AS VARCHAR)", missing=f"({c} IS NULL)")
@@ -689,7 +744,8 @@ def _date_field(c: str, kind: str, lookup: str | None, refuse) -> _Field:
         missing = f"np_missing({t}, $markers, $longest)"
         if lookup:
             missing = f"({missing} OR (NOT {fast} AND COALESCE({lookup}.m, false)))"
-        return _Field(value=value, missing=missing, strips={t: f"np_strip({c}, $strip, $strip_re)"})
+        stripped, ends = _strip(c)
+        return _Field(value=value, missing=missing, strips={t: stripped}, ends=ends)
     if kind in ("ts", "date"):
         return _Field(value=f"np_plausible_ns(CAST({c} AS TIMESTAMP))", missing=f"({c} IS NULL)")
     raise refuse("order_date", kind)
@@ -711,7 +767,8 @@ def _number_field(fld: str, c: str, kind: str, lookup: str | None, refuse) -> _F
         missing = f"np_missing({t}, $markers, $longest)"
         if lookup:
             missing = f"({missing} OR (NOT {plain} AND COALESCE({lookup}.m, false)))"
-        return _Field(value=value, missing=missing, strips={t: f"np_strip({c}, $strip, $strip_re)"})
+        stripped, ends = _strip(c)
+        return _Field(value=value, missing=missing, strips={t: stripped}, ends=ends)
     raise refuse(fld, kind)
 
 
@@ -873,19 +930,31 @@ def load(pl: Plan, overrides: dict | None = None, margin: float | None = None,
     t0, c0 = time.perf_counter(), _cpu()
     configure(eng.con)
     src: _Source | None = None
+    budget = time_budget()
+    timer = threading.Timer(budget, eng.con.interrupt)  # a DuckDB query stops at once
+    timer.daemon = True
+    timer.start()
+
+    def check_time() -> None:  # between queries (the interrupt stops a running one)
+        if time.perf_counter() - t0 >= budget:
+            raise InputError("native.too_slow", seconds=io._num_text(budget))
+
     try:
         src = _parquet_source(pl, eng) if pl.kind == "parquet" else _csv_source(pl, eng)
         timings["source"] = time.perf_counter() - t0
+        check_time()
         names = list(src.columns)
         auto = schema.guess_mapping(names)
         mapping = _check_mapping(schema.apply_overrides(auto, overrides or {}, names), margin)
         _report("read")
         prepared = _load_rows(eng, src, pl, mapping, margin, timings)
+        check_time()
         _report("customers")
         t1, c1 = time.perf_counter(), _cpu()
         customers = _customers(eng.con, src.fields, timings)
         timings["customers"] = time.perf_counter() - t1
         timings["customers_cpu"] = _cpu() - c1
+        check_time()
         prepared.negative_rows = int(customers["negative_lines"].sum())
         if "order_date" not in mapping and "order_id" not in mapping and len(customers) == prepared.rows_used:
             prepared.level = "customers"
@@ -895,7 +964,12 @@ def load(pl: Plan, overrides: dict | None = None, margin: float | None = None,
         src.read.timings = timings
         src.read.engine = eng
         return src.read, prepared, customers, auto
+    except Exception as exc:
+        if time.perf_counter() - t0 >= budget and not isinstance(exc, InputError):
+            raise InputError("native.too_slow", seconds=io._num_text(budget)) from exc
+        raise
     finally:
+        timer.cancel()
         if src is not None:
             for name in src.cleanup:
                 eng.con.execute(f"DROP TABLE IF EXISTS {name}")
@@ -966,7 +1040,7 @@ def _load_rows(eng: Engine, src: _Source, pl: Plan, mapping: dict[str, str], mar
     used = codes.pop(0, 0)
     codes.pop(CODE_BLANK, None)
     t0 = time.perf_counter()
-    duplicates = int(con.execute(sql("native_duplicates")).fetchall()[0][0] or 0)
+    duplicates = _count_duplicates(con.execute(sql("native_duplicates")).fetchnumpy()["raw_hash"])
     timings["duplicates"] = time.perf_counter() - t0
     rejected_n = sum(codes.values())
     rows_read = used + rejected_n
@@ -992,6 +1066,16 @@ def _load_rows(eng: Engine, src: _Source, pl: Plan, mapping: dict[str, str], mar
         rejected_by_reason=by_reason, rejected_truncated=rejected_n > len(rejected))
 
 
+def _count_duplicates(hashes) -> int:
+    """Rows minus distinct values of a hash column (a sort: numpy's vectorised sort of 10 million
+    64-bit keys takes ~0.25 s, a DISTINCT count in DuckDB ~1 s on two cores)."""
+    h = np.asarray(hashes.filled(0) if np.ma.isMaskedArray(hashes) else hashes)
+    if len(h) < 2:
+        return 0
+    h = np.sort(h)
+    return int(np.count_nonzero(h[1:] == h[:-1]))
+
+
 def _define_rows(con, src: _Source, mapping: dict[str, str], lookups: dict[str, str],
                  revenue_source: str | None, profit_source: str | None, consts: dict,
                  refuse) -> dict[str, _Field]:
@@ -1013,6 +1097,8 @@ def _define_rows(con, src: _Source, mapping: dict[str, str], lookups: dict[str, 
             fields[fld] = _number_field(fld, c, col.kind, lk, refuse)
 
     raw_sql = ", ".join(f"{col.ident} AS {alias[name]}" for name, col in cols.items())
+    ends = {name: expr for f in fields.values() for name, expr in f.ends.items()}
+    ends_sql = ", ".join(f"{expr} AS {name}" for name, expr in ends.items())
     strips = [f"{expr} AS {name}" for f in fields.values() for name, expr in f.strips.items()]
     helpers = [f"{expr} AS {name}" for f in fields.values() for name, expr in f.helpers.items()]
     flags = [f"{f.missing} AS _np_m_{fld}" for fld, f in fields.items()]
@@ -1053,7 +1139,7 @@ def _define_rows(con, src: _Source, mapping: dict[str, str], lookups: dict[str, 
 
     q = _template("native_rows")
     for key, val in (("{line}", src.line), ("{file}", src.file), ("{raw}", raw_sql),
-                     ("{relation}", src.relation), ("{strips}", ", ".join(strips) or "NULL AS _np_none1"),
+                     ("{relation}", src.relation), ("{ends}", ends_sql or "NULL AS _np_none0"), ("{strips}", ", ".join(strips) or "NULL AS _np_none1"),
                      ("{helpers}", ", ".join(helpers) or "NULL AS _np_none2"),
                      ("{flags}", ", ".join(flags)), ("{parsed}", ", ".join(parsed)),
                      ("{lookups}", join_sql), ("{code}", code_sql), ("{outputs}", ", ".join(outputs)),

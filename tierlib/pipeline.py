@@ -100,6 +100,12 @@ def load(source, filename: str | None = None, sheet: str | None = None,
     return Loaded(read=read, prepared=prepared, customers=customers, auto_mapping=auto, engine=eng)
 
 
+def _records(frame: pd.DataFrame, cols: list[str]) -> list[dict]:
+    """``frame[cols].to_dict(orient="records")`` (Python scalars), several times faster on long frames."""
+    values = [frame[c].tolist() for c in cols]
+    return [dict(zip(cols, row)) for row in zip(*values)]
+
+
 def summary(loaded: Loaded, grading: Grading) -> dict:
     """The JSON summary of a grading (keys fixed by the CLI contract; more may be added)."""
     p = loaded.prepared
@@ -126,7 +132,7 @@ def summary(loaded: Loaded, grading: Grading) -> dict:
         "duplicate_rows": p.duplicate_rows,
         "rejected_by_reason": getattr(p, "rejected_by_reason", None)  # native path: exact counts
         or {str(k): int(v) for k, v in p.rejected["reason"].value_counts().items()},
-        "rejected": p.rejected[["line", "reason", "field", "column", "value"]].to_dict(orient="records"),
+        "rejected": _records(p.rejected, ["line", "reason", "field", "column", "value"]),
         "mapping": p.mapping,
         "encoding": loaded.read.encoding,
         "sheet": loaded.read.sheet,

@@ -11,9 +11,13 @@ WITH src AS (
     SELECT {line} AS _np_line, {file} AS _np_file_ix, {raw}
     FROM {relation}
 ),
-stripped AS (
-    SELECT src.*, {strips}
+ends AS (
+    SELECT src.*, {ends}
     FROM src
+),
+stripped AS (
+    SELECT ends.*, {strips}
+    FROM ends
 ),
 helpers AS (
     SELECT stripped.*, {helpers}
