@@ -47,31 +47,67 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
 
 
 def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """An XLSX workbook with one sheet per frame; strings are never turned into formulas."""
+    """An XLSX workbook with one sheet per frame; strings are never turned into formulas.
+
+    Written with xlsxwriter directly, one typed call per cell (pandas' ``to_excel`` builds a
+    styled cell object per value: ~5x slower). Numbers stay numbers, dates are Excel dates
+    (``yyyy-mm-dd``, with the time when any value has one), missing values are empty cells,
+    text is neutralised (``safe_frame``) and cut to Excel's cell size; the header row is bold and
+    frozen.
+    """
+    import xlsxwriter
+
     buf = _io.BytesIO()
-    with pd.ExcelWriter(
-        buf,
-        engine="xlsxwriter",
-        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False,
-                                   "nan_inf_to_errors": True}},
-    ) as writer:
-        used: set[str] = set()
-        for name, df in sheets.items():
-            frame = safe_frame(df)
-            for col in frame.columns:
-                if isinstance(frame[col].dtype, pd.DatetimeTZDtype):
-                    frame[col] = frame[col].dt.tz_localize(None)
-                elif frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
-                    frame[col] = frame[col].map(_fit_cell, na_action="ignore")
-            frame.columns = [_fit_cell(c) for c in frame.columns]
-            sheet = _unique_sheet_name(name, used)
-            frame.to_excel(writer, sheet_name=sheet, index=False)
-            ws = writer.sheets[sheet]
-            ws.freeze_panes(1, 0)
-            for i, col in enumerate(frame.columns):
-                width = min(40, max(8, len(str(col)) * 2, _max_len(frame[col])))
-                ws.set_column(i, i, width)
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                                   "strings_to_numbers": False, "nan_inf_to_errors": True})
+    header = wb.add_format({"bold": True, "border": 1, "align": "center", "valign": "top"})
+    day = wb.add_format({"num_format": "yyyy-mm-dd"})
+    stamp = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    used: set[str] = set()
+    for name, df in sheets.items():
+        frame = safe_frame(df)
+        ws = wb.add_worksheet(_unique_sheet_name(name, used))
+        for j, col in enumerate(frame.columns):
+            ws.write_string(0, j, str(_fit_cell(str(col))), header)
+            _write_column(ws, j, frame[col], day, stamp)
+            width = min(40, max(8, len(str(col)) * 2, _max_len(frame[col])))
+            ws.set_column(j, j, width)
+        ws.freeze_panes(1, 0)
+    wb.close()
     return buf.getvalue()
+
+
+def _write_column(ws, j: int, s: pd.Series, day, stamp) -> None:
+    """Cells of one column from row 1 on, with the writer of its type; missing values stay empty."""
+    values = s.tolist()
+    if pd.api.types.is_bool_dtype(s.dtype):
+        for i, v in enumerate(values, start=1):
+            if not _missing(v):
+                ws.write_boolean(i, j, bool(v))
+    elif pd.api.types.is_numeric_dtype(s.dtype):
+        for i, v in enumerate(values, start=1):
+            if not _missing(v):
+                ws.write_number(i, j, v)
+    elif pd.api.types.is_datetime64_any_dtype(s.dtype):
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            s = s.dt.tz_localize(None)
+        ok = s.notna()
+        fmt = stamp if (s[ok] != s[ok].dt.normalize()).any() else day
+        for i, v in enumerate(s.dt.to_pydatetime().tolist() if len(s) else [], start=1):
+            if not _missing(v):
+                ws.write_datetime(i, j, v, fmt)
+    else:
+        for i, v in enumerate(values, start=1):
+            if _missing(v):
+                continue
+            if isinstance(v, bool):
+                ws.write_boolean(i, j, v)
+            elif isinstance(v, (int, float)):
+                ws.write_number(i, j, v)
+            elif isinstance(v, (pd.Timestamp,)):
+                ws.write_datetime(i, j, v.to_pydatetime().replace(tzinfo=None), stamp)
+            else:
+                ws.write_string(i, j, _fit_cell(str(v)))
 
 
 def write_table(df: pd.DataFrame, path: str | Path, sheet: str = "customers") -> None:
