@@ -21,6 +21,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from tierlib.i18n import fmt_compact
+
 # A font stack with CJK faces so that Chinese renders in exported PNGs too.
 FONT_FAMILY = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "Noto Sans", Arial, sans-serif'
 # Mid grey text outside the bands: readable on light and on dark backgrounds.
@@ -78,6 +80,13 @@ def fmt_pct(share: float) -> str:
 
 def _num_or_dash(v):
     return v if _finite(v) else DASH
+
+
+def _label_amount(v: float, lang: str) -> str:
+    """An amount short enough for a pyramid band: 2,621.67万 / 26.22M, whole units below 万 / K."""
+    if v < (1e4 if lang == "zh" else 1e3):
+        return f"{v:,.0f}"
+    return fmt_compact(v, lang)
 
 
 def _fill(template: str, **kw) -> str:
@@ -150,7 +159,7 @@ def _base_layout(fig: go.Figure, height: int = HEIGHT) -> None:
 
 
 def paired_pyramids(tiers: list[dict], *, colors: list[str], labels: dict, value_label: str,
-                    negative_note: str) -> go.Figure:
+                    negative_note: str, lang: str = "en") -> go.Figure:
     """The customer-count pyramid (left) beside the profit inverted pyramid (right).
 
     ``tiers``: ``Grading.tiers``, top tier first (2-6 tiers; 0-customer tiers are drawn too).
@@ -191,6 +200,7 @@ def paired_pyramids(tiers: list[dict], *, colors: list[str], labels: dict, value
     v_key, s_key = ("revenue", "revenue_share") if use_revenue else ("profit", "profit_share")
     cust_tpl = labels.get("customers", _DEFAULT_CUSTOMERS)
     value_tpl = labels.get("profit", _DEFAULT_VALUE)
+    hover_tpl = labels.get("hover_value", value_tpl)
     left_title = labels.get("left_title", "")
     hover_customers = labels.get("hover_customers", left_title)
 
@@ -209,10 +219,11 @@ def paired_pyramids(tiers: list[dict], *, colors: list[str], labels: dict, value
         v_share = fmt_share(tier.get(s_key))
         cust_label = _fill(cust_tpl, n=n, share=c_share)
         negative = _finite(value) and value < 0
-        value_label_text = _fill(
-            value_tpl, v=_num_or_dash(value), abs=abs(value) if _finite(value) else DASH,
-            sign=MINUS if negative else "", share=v_share,
-        )
+        fill = dict(v=_num_or_dash(value), abs=abs(value) if _finite(value) else DASH,
+                    compact=_label_amount(abs(value), lang) if _finite(value) else DASH,
+                    sign=MINUS if negative else "", share=v_share)
+        value_label_text = _fill(value_tpl, **fill)
+        value_hover_text = _fill(hover_tpl, **fill)
 
         xs, ys = _band_polygon(i, n_tiers, inverted=False)
         fig.add_trace(go.Scatter(
@@ -242,7 +253,7 @@ def paired_pyramids(tiers: list[dict], *, colors: list[str], labels: dict, value
             text += f"<br>{negative_note}"
         right_text.append(text)
         right_font.append(text_color_for(color))
-        detail = f"<b>{name}</b><br>{hover_customers}: {cust_label}<br>{value_label}: {value_label_text}"
+        detail = f"<b>{name}</b><br>{hover_customers}: {cust_label}<br>{value_label}: {value_hover_text}"
         if negative:
             detail += f"<br>{negative_note}"
         left_hover.append(detail)
@@ -253,7 +264,8 @@ def paired_pyramids(tiers: list[dict], *, colors: list[str], labels: dict, value
                                    (2, right_text, right_font, right_hover)):
         fig.add_trace(go.Scatter(
             x=[0.0] * n_tiers, y=y_mid, mode="text", text=text, textposition="middle center",
-            textfont=dict(color=font, size=12), hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+            # The contrasting shadow keeps a label readable where it runs past a narrow band.
+            textfont=dict(color=font, size=12, shadow="auto"), hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
             meta={"side": "customers" if col == 1 else "value", "labels": True},
         ), row=1, col=col)
 

@@ -365,9 +365,10 @@ def _pyramids(ctx: _Ctx, sec: Section) -> None:
     unknown = any(row["profit"] is None for row in g.tiers)
     value_label = _L("chart.revenue_title_no_profit", lang) if unknown else _L("chart.profit_title", lang)
     labels = {"left_title": _L("chart.customers_title", lang), "customers": _L("chart.customers_label", lang),
-              "profit": _L("chart.value_label", lang), "hover_customers": _L("chart.customers_title", lang)}
+              "profit": _L("chart.value_label", lang), "hover_value": _L("chart.value_hover", lang),
+              "hover_customers": _L("chart.customers_title", lang)}
     fig = charts.paired_pyramids(_escaped_tiers(g), colors=_colors(ctx), labels=labels, value_label=value_label,
-                                 negative_note=_L("chart.negative_note", lang))
+                                 negative_note=_L("chart.negative_note", lang), lang=lang)
     sec.figures.append(("pyramids", fig))
     sec.captions["pyramids"] = t("report.pyramids.text", lang)
 

@@ -469,6 +469,7 @@ def chart_labels() -> dict:
         "left_title": T("chart.customers_title"),
         "customers": T("chart.customers_label"),
         "profit": T("chart.value_label"),
+        "hover_value": T("chart.value_hover"),
         "hover_customers": T("chart.customers_title"),
     }
 
@@ -477,7 +478,7 @@ def pyramids_figure(g: tiers.Grading, colors: list[str]):
     unknown = any(t["profit"] is None for t in g.tiers)
     value_label = T("chart.revenue_title_no_profit") if unknown else T("chart.profit_title")
     return charts.paired_pyramids(g.tiers, colors=colors, labels=chart_labels(), value_label=value_label,
-                                  negative_note=T("chart.negative_note"))
+                                  negative_note=T("chart.negative_note"), lang=state.lang())
 
 
 def _curve_arrays(r: tiers.Ranked, cum: np.ndarray, name: str, keep_bounds=()):

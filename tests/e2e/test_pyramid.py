@@ -67,12 +67,13 @@ def test_drag_and_keyboard_on_the_pyramid_page(page, app_url, tmp_path):
     wait_row(page, "次要客户", "3")
     assert "1,440.00" in row(page, "次要客户")
     assert row(page, "普通客户")[1] == "21" and "7,560.00" in row(page, "普通客户")
-    # The pyramid labels follow: "3 位（6.0%）" on the count side, "1,440（11.3%）" on the profit side.
+    # The pyramid labels follow: "3 位 / 6.0%" on the count side, "1,440 / 11.3%" on the profit side
+    # (two lines of one SVG text: their textContent runs together).
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] text')]
-                 .some(t => t.textContent.includes('1,440（11.3%）'))""", timeout=30_000)
+                 .some(t => t.textContent.includes('1,44011.3%'))""", timeout=30_000)
     texts = " ".join(pyramid_texts(page))
-    assert "3 位（6.0%）" in texts
+    assert "3 位6.0%" in texts
     # The precise input shows the same value.
     page.get_by_text("精确分界点").click()
     assert page.get_by_label("第 2 个分界点 %").input_value() == "7.00"
