@@ -292,3 +292,34 @@ def test_online_retail_matrix_matches_an_independent_pandas_computation(capsys):
     for i in range(5):
         for j in range(5):
             assert Decimal(str(s["revenue_matrix"][i][j])) == revenue[i][j].quantize(Decimal("0.01")), (i, j)
+
+
+def test_dimension_filter_applies_to_both_periods(tmp_path):
+    # The same orders with a region: C1-C5 "East", the rest "West". Restricted to East, each
+    # period has N = 5 and cuts 10/30/60 give bounds floor(0.5 + 0.5) = 1, floor(1.5 + 0.5) = 2,
+    # floor(3.0 + 0.5) = 3: tiers of 1, 1, 1 and 2 customers.
+    #   earlier: C1 1,000 VIP | C2 900 Major | C3 800 Ordinary | C4 700, C5 600 Small
+    #   later:   C3 1,200 VIP | C1 950 Major | C4 850 Ordinary | C2 350, C5 100 Small
+    east = {"C1", "C2", "C3", "C4", "C5"}
+    lines = ["customer_id,order_date,revenue,cost,region"]
+    for profits, day in ((BEFORE, "2024-03-10"), (AFTER, "2024-09-10")):
+        for cid, p in profits.items():
+            lines.append(f"{cid},{day},{2 * p:.2f},{p:.2f},{'East' if cid in east else 'West'}")
+    path = tmp_path / "regions.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    eng = Engine()
+    pipeline.load(path, engine=eng)
+    m = migration.split(eng, "2024-07-01", value="profit", cuts=CUTS, lang="en",
+                        dims={"region": ["East"], "not_a_dimension": ["x"]})
+    assert set(m.customers["customer_id"]) == east
+    assert m.matrix.tolist() == [
+        [0, 1, 0, 0, 0],  # C1 VIP -> Major
+        [0, 0, 0, 1, 0],  # C2 Major -> Small
+        [1, 0, 0, 0, 0],  # C3 Ordinary -> VIP
+        [0, 0, 1, 1, 0],  # C4 Small -> Ordinary, C5 stays Small
+        [0, 0, 0, 0, 0],
+    ]
+    assert m.counts() == {"up": 2, "down": 2, "same": 1, "new": 0, "lost": 0}
+    assert m.summary()["periods"]["dims"] == {"region": ["East"]}
+    # Without the filter every customer is compared (the hand-made matrix of the module).
+    assert migration.split(eng, "2024-07-01", value="profit", cuts=CUTS, lang="en").matrix.tolist() == MATRIX

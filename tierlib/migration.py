@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from tierlib import tiers
+from tierlib import schema, tiers
 from tierlib.charts import FONT_FAMILY, TRANSPARENT
 from tierlib.engine import Engine
 from tierlib.io import InputError
@@ -253,13 +253,15 @@ def default_split(engine: Engine) -> pd.Timestamp:
 
 def split(engine: Engine, split_date, value: str = "profit", cuts=tiers.DEFAULT_CUTS, names=None,
           scheme: str = "pyramid", lang: str = "zh", weights: dict | None = None,
-          start=None, end=None) -> Migration:
+          start=None, end=None, dims: dict | None = None) -> Migration:
     """Compare the orders before ``split_date`` with the orders from it on (same data set).
 
     ``start`` (inclusive) and ``end`` (inclusive day) optionally bound the earlier and the later
     period; by default each runs to the edge of the data. Rows without an order date belong to
-    no period.
+    no period. ``dims`` restricts both periods to the same dimension values, as the tiers page's
+    filters do (``{"region": ["华东"], ...}``; keys are ``schema.DIMENSIONS``, other keys are ignored).
     """
+    dim_filters = {k: list(v) for k, v in (dims or {}).items() if k in schema.DIMENSIONS and v}
     if engine.date_range()[0] is None:
         raise InputError("migration.no_dates")
     s = _day(split_date)
@@ -269,8 +271,8 @@ def split(engine: Engine, split_date, value: str = "profit", cuts=tiers.DEFAULT_
         raise InputError("migration.bad_range", start=str(date_from.date()), split=str(s.date()))
     if date_to is not None and date_to <= s:
         raise InputError("migration.bad_range", start=str(s.date()), split=str((date_to - pd.Timedelta(days=1)).date()))
-    before = engine.customers(filters={"date_from": date_from, "date_to": s})
-    after = engine.customers(filters={"date_from": s, "date_to": date_to})
+    before = engine.customers(filters={"date_from": date_from, "date_to": s, **dim_filters})
+    after = engine.customers(filters={"date_from": s, "date_to": date_to, **dim_filters})
     if len(before) == 0:
         raise InputError("migration.no_orders_before", date=str(s.date()))
     if len(after) == 0:
@@ -281,6 +283,8 @@ def split(engine: Engine, split_date, value: str = "profit", cuts=tiers.DEFAULT_
         "after": {"from": str(s.date()),
                   "to_exclusive": None if date_to is None else str(date_to.date())},
     }
+    if dim_filters:
+        periods["dims"] = dim_filters
     return compare(before, after, value=value, cuts=cuts, names=names, scheme=scheme, lang=lang,
                    weights=weights, periods=periods)
 
