@@ -67,6 +67,9 @@ loaded, prep, read = ws.loaded, ws.loaded.prepared, ws.loaded.read
 st.success(T("data.loaded", name=widgets.source_label(ws), read=prep.rows_read, used=prep.rows_used,
              rejected=prep.rows_rejected, customers=len(loaded.customers)), icon=":material/check_circle:")
 st.caption(widgets.file_info(read))
+replaced = widgets.replaced_note(ws)
+if replaced:
+    st.warning(replaced, icon=":material/warning:")
 
 # Sheet picker for workbooks with several sheets.
 if len(read.sheets) > 1:

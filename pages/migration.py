@@ -5,23 +5,13 @@ import pandas as pd
 import streamlit as st
 
 from tierlib import migration
-from tierlib.export import to_csv_bytes
 from tierlib.io import InputError
 from ui import behaviour_view as bv
-from ui import router, state, tier_view, widgets
-from ui.explain import explain
+from ui import page_common, router, state, tier_view, widgets
 
 router.guard()
 T = state.T
-st.title(T("migration.title"))
-explain("migration")
-ws = state.workspace()
-if ws is None:
-    st.info(T("tiers.no_data"))
-    st.page_link("pages/data.py", label=T("nav.data"), icon=":material/upload_file:")
-    st.stop()
-
-st.caption(T("migration.intro"))
+ws = page_common.start("migration", no_data="tiers.no_data")
 cfg = bv.settings(bv.K_MIG)
 g = tier_view.current_grading(ws)
 value_word = T(f"value.{g.value}")
@@ -130,19 +120,9 @@ with tab_lists:
     rows = m.moves(kind)
     if kind in ("up", "down", "same"):
         rows = rows.sort_values(["growth", "customer_id"], ascending=[kind == "down", True], kind="stable")
-    if len(rows) == 0:
-        st.info(T("migration.none"))
-    else:
-        head = rows.head(bv.MAX_ROWS)
-        st.caption(T("migration.shown", n=f"{len(head):,}", total=f"{len(rows):,}"))
-        shown = bv.move_frame(head, labels, value_word, g.value)
-        st.dataframe(shown, hide_index=True, width="stretch", height=bv.table_height(len(head)),
-                     key="mig_list_table",
-                     column_config=bv.money_config(shown, bv.move_columns(value_word)))
-        st.download_button(T("migration.download"),
-                           lambda: to_csv_bytes(bv.move_frame(rows, labels, value_word, g.value)),
-                           file_name=f"migration_{kind}.csv", mime="text/csv", key="mig_list_download",
-                           icon=":material/download:")
+    page_common.capped_table(rows, lambda df: bv.move_frame(df, labels, value_word, g.value), area="migration",
+                             key="mig_list", file_name=f"migration_{kind}.csv",
+                             money_columns=bv.move_columns(value_word))
 
 with tab_cand:
     near = st.columns([1, 3])[0].number_input(T("migration.near"), min_value=1.0, max_value=100.0, step=5.0,
@@ -154,16 +134,6 @@ with tab_cand:
     else:
         st.caption(T("migration.candidates.rule", tiers=" / ".join(g.names[2:]), value=value_word, near=f"{near:g}"))
         cand = m.candidates(near_pct=near)
-        if len(cand) == 0:
-            st.info(T("migration.none"))
-        else:
-            head = cand.head(bv.MAX_ROWS)
-            st.caption(T("migration.shown", n=f"{len(head):,}", total=f"{len(cand):,}"))
-            shown = bv.candidate_frame(head, labels, value_word, g.value)
-            st.dataframe(shown, hide_index=True, width="stretch", height=bv.table_height(len(head)),
-                         key="mig_cand_table",
-                         column_config=bv.money_config(shown, bv.move_columns(value_word)))
-            st.download_button(T("migration.download"),
-                               lambda: to_csv_bytes(bv.candidate_frame(cand, labels, value_word, g.value)),
-                               file_name="upgrade_candidates.csv", mime="text/csv", key="mig_cand_download",
-                               icon=":material/download:")
+        page_common.capped_table(cand, lambda df: bv.candidate_frame(df, labels, value_word, g.value),
+                                 area="migration", key="mig_cand", file_name="upgrade_candidates.csv",
+                                 money_columns=bv.move_columns(value_word))

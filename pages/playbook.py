@@ -3,27 +3,13 @@ split of a service budget across the tiers."""
 
 import streamlit as st
 
-from tierlib.io import InputError
+from ui import page_common, router, state
 from ui import playbook_view as pv
-from ui import router, state, tier_view
-from ui.explain import explain
 
 router.guard()
 T = state.T
-st.title(T("playbook.title"))
-explain("playbook")
-ws = state.workspace()
-if ws is None:
-    st.info(T("playbook.no_data"))
-    st.page_link("pages/data.py", label=T("nav.data"), icon=":material/upload_file:")
-    st.stop()
-st.caption(T("playbook.intro"))
-
-try:
-    grading = tier_view.current_grading(ws)
-except InputError as exc:
-    st.error(state.error_text(exc), icon=":material/error:")
-    st.stop()
+ws = page_common.start("playbook")
+grading = page_common.grading_or_stop(ws)
 
 tab_tiers, tab_kinds, tab_rfm, tab_alloc = st.tabs([
     T("playbook.tab.tiers"), T("playbook.tab.kinds"), T("playbook.tab.rfm"), T("playbook.tab.alloc")])

@@ -7,25 +7,12 @@ import json
 import streamlit as st
 
 from tierlib import report
-from tierlib.io import InputError
-from ui import explain, router, state, tier_view, widgets
+from ui import page_common, router, state, tier_view, widgets
 
 router.guard()
 T = state.T
-st.title(T("report.title"))
-explain.explain("report")
-ws = state.workspace()
-if ws is None:
-    st.info(T("report.no_data"))
-    st.page_link("pages/data.py", label=T("nav.data"), icon=":material/upload_file:")
-    st.stop()
-st.caption(T("report.intro"))
-
-try:
-    grading = tier_view.current_grading(ws)
-except InputError as exc:
-    st.error(state.error_text(exc), icon=":material/error:")
-    st.stop()
+ws = page_common.start("report")
+grading = page_common.grading_or_stop(ws)
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 lang = state.lang()

@@ -207,7 +207,7 @@ def test_file_over_the_size_limit_is_refused_without_reading(tmp_path):
     start = time.perf_counter()
     with pytest.raises(InputError) as exc:
         read_table(path)
-    assert time.perf_counter() - start < 1
+    assert time.perf_counter() - start < 5  # not read: reading 1 GB takes far longer
     assert exc.value.code == "io.too_large" and exc.value.params == {"limit_mb": 1024}
     assert i18n.t("err.io.too_large", "en", **exc.value.params) == "The file is too large (limit 1024 MB)."
 
@@ -432,7 +432,7 @@ def test_honest_bomb_is_refused_from_the_zip_directory(tmp_path):
     start = time.perf_counter()
     with pytest.raises(InputError) as exc:
         read_table(bomb)
-    assert time.perf_counter() - start < 1
+    assert time.perf_counter() - start < 5  # not inflated: 300 MB of XML takes far longer
     assert exc.value.code == "io.too_large" and exc.value.params["limit_mb"] == 200
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -34,6 +35,45 @@ def file_info(read) -> str:
     if read.header_row:
         parts.append(T("data.info.header", header=read.header_row))
     return " · ".join(parts)
+
+
+#: At most this many line numbers are listed in the warning on replaced characters.
+REPLACED_LINES_SHOWN = 10
+
+
+def replaced_lines(read) -> list[int]:
+    """The 1-based lines of the file whose cells hold U+FFFD: the header row when a column name
+    does, then every data row that does (``read.line_numbers``), in file order. Title rows above
+    the header are not in the frame, so a character replaced there has no line here."""
+    frame = read.frame
+    lines = [int(read.header_row)] if any("\ufffd" in str(c) for c in frame.columns) else []
+    hit = np.zeros(len(frame), dtype=bool)
+    for col in range(frame.shape[1]):
+        cells = frame.iloc[:, col]
+        if pd.api.types.is_string_dtype(cells) or cells.dtype == object:
+            hit |= cells.astype("str").str.contains("\ufffd", regex=False).to_numpy(dtype=bool, na_value=False)
+    return lines + [int(n) for n in np.asarray(read.line_numbers)[hit]]
+
+
+def replaced_note(ws: state.Workspace) -> str | None:
+    """The warning on undecodable bytes of a text file that were replaced by U+FFFD when it was
+    read (``ReadResult.replaced_chars``), with the lines they are on; None when there are none."""
+    read = ws.loaded.read
+    n = int(getattr(read, "replaced_chars", 0) or 0)
+    if n <= 0:
+        return None
+    key = ("data.replaced_lines", id(read))
+    if key not in ws.cache:  # a scan of every cell: once per read file, not on every rerun
+        ws.cache[key] = replaced_lines(read)
+    lines = ws.cache[key]
+    text = T("data.replaced.one") if n == 1 else T("data.replaced", n=f"{n:,}")
+    if lines:
+        shown = T("data.replaced.sep").join(f"{x:,}" for x in lines[:REPLACED_LINES_SHOWN])
+        if len(lines) > REPLACED_LINES_SHOWN:
+            text += T("data.replaced.lines_more", lines=shown, count=f"{len(lines):,}")
+        else:
+            text += T("data.replaced.line" if len(lines) == 1 else "data.replaced.lines", lines=shown)
+    return text + T("data.replaced.hint")
 
 
 def mapping_editor(loaded: Loaded) -> dict[str, str | None]:

@@ -8,16 +8,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.e2e.helpers import AppServer
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 REQUIRED = bool(os.environ.get("CI")) or os.environ.get("REQUIRE_BROWSER") == "1"
 CHROMIUM_ARGS = [
@@ -53,43 +48,11 @@ def browser_ok():
         pytest.fail(f"browser tests are required here (CI/REQUIRE_BROWSER) but {reason}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def app_url(browser_ok, tmp_path_factory):
-    port = _free_port()
-    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", PYTHONUNBUFFERED="1")
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    with open(log, "wb") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-        if proc.poll() is not None:
-            pytest.fail("streamlit exited early:\n" + log.read_text(errors="replace"))
-    else:
-        proc.terminate()
-        pytest.fail("streamlit did not become healthy:\n" + log.read_text(errors="replace"))
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    """One Streamlit server on app.py for the whole run."""
+    with AppServer(tmp_path_factory.mktemp("server") / "streamlit.log") as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

@@ -5,29 +5,25 @@ import re
 
 import pytest
 
-from tests.e2e.helpers import shot
+from tests.e2e.helpers import (
+    choose,
+    open_page,
+    tall_shot,
+    to_english,
+    wait_idle,
+    wait_metric,
+)
 
 pytestmark = pytest.mark.e2e
 
 
-def nav(page, name):
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=name).click()
-
-
-def wait_metric(page, label, value, timeout=30_000):
-    """Wait until the metric ``label`` shows ``value`` (elements update one by one in a rerun)."""
-    page.wait_for_function(
-        """([label, value]) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m =>
-               m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === label &&
-               m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === value)""",
-        arg=[label, value], timeout=timeout)
-
-
 def edit_cell(page, editor, row, x_frac, text, done, tries=3):
     """Type ``text`` into a cell of a data editor (a canvas grid; header and rows 35 px high)
-    and wait for ``done`` (a text on the page); retry when the grid was redrawn under the click."""
+    and wait for ``done(timeout_ms)``; retry when the grid was redrawn under the click. Each try
+    starts once the script run is over: a grid redrawn by a run can drop a cell being typed in."""
     row_h = 35
     for attempt in range(tries):
+        wait_idle(page)
         page.wait_for_timeout(700)
         box = editor.bounding_box()
         page.mouse.click(box["x"] + box["width"] * x_frac, box["y"] + row_h * row + row_h / 2)
@@ -43,27 +39,16 @@ def edit_cell(page, editor, row, x_frac, text, done, tries=3):
             page.keyboard.press("Escape")
 
 
-def tall_shot(page, name):
-    """Screenshot of the whole page: Streamlit scrolls inside its own container, so grow the
-    viewport to the content's height first, then put it back."""
-    size = page.viewport_size
-    height = page.evaluate("""() => { const m = document.querySelector('[data-testid="stMain"]');
-                                       return m ? m.scrollHeight : document.body.scrollHeight; }""")
-    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 9000)})
-    page.wait_for_timeout(600)
-    path = shot(page, name)
-    page.set_viewport_size(size)
-    return path
-
-
-def switch_to_english(page):
-    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+def phone_shot(page, tab, name):
+    """At phone width, open ``tab`` and take a whole-page screenshot."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("tab", name=tab).click()
+    page.wait_for_timeout(800)
+    tall_shot(page, name)
 
 
 def test_satisfaction_page(page, app_url):
-    page.goto(app_url)
-    page.get_by_text("等级汇总").first.wait_for(timeout=60_000)  # default sample graded
-    nav(page, "满意度")
+    open_page(page, app_url, "满意度", ready="等级汇总")  # once the default sample is graded
     page.get_by_role("heading", name="客户满意度").wait_for()
     # The sample survey of the workwear customers (made by sample_data/surveys/make_surveys.py):
     # 399 respondents, 10 attributes on a 1-7 scale, 387 of them are loaded customers.
@@ -79,7 +64,7 @@ def test_satisfaction_page(page, app_url):
     page.get_by_text("重要客户（15 位受访者）急需改进：交货及时、售后响应、量体服务").wait_for()
     tall_shot(page, "satisfaction-zh-desktop")
 
-    switch_to_english(page)
+    to_english(page)
     page.get_by_role("heading", name="Customer satisfaction").wait_for()
     wait_metric(page, "Respondents", "399")
     page.get_by_role("tab", name="By customer tier").click()
@@ -87,16 +72,11 @@ def test_satisfaction_page(page, app_url):
     page.get_by_text(re.compile(r"\(15 respondents\) - improve urgently")).wait_for()
     tall_shot(page, "satisfaction-en-desktop")
 
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.get_by_role("tab", name="Attribute table").click()
-    page.wait_for_timeout(800)
-    tall_shot(page, "satisfaction-en-phone")
+    phone_shot(page, "Attribute table", "satisfaction-en-phone")
 
 
 def test_playbook_page(page, app_url):
-    page.goto(app_url)
-    page.get_by_text("等级汇总").first.wait_for(timeout=60_000)
-    nav(page, "分级策略")
+    open_page(page, app_url, "分级策略", ready="等级汇总")
     page.get_by_role("heading", name="分级策略").first.wait_for()
     # Textbook pyramid of the 2,000 workwear customers: 20 VIPs (1.0%) with 24.0% of the profit.
     page.get_by_text(re.compile(r"20 位客户（1\.0%）· 利润 2,360\.54万（24\.0%）")).wait_for()
@@ -106,6 +86,7 @@ def test_playbook_page(page, app_url):
     # Placeholder costs 98,000 / 49,000 / 25,000 / 9,800 per customer:
     # 20x98,000 + 80x49,000 + 300x25,000 + 1,600x9,800 = 29,060,000 = 2,906.00万.
     wait_metric(page, "当前服务成本", "2,906.00万")
+    wait_idle(page)  # a value typed while the page is still running can be reset by that run
     budget = page.get_by_label("服务预算", exact=True)
     budget.fill("1000000")
     budget.press("Enter")
@@ -123,7 +104,7 @@ def test_playbook_page(page, app_url):
     edit_cell(page, editor, 4, 0.95, "20000", lambda t: loss.wait_for(timeout=t))
     page.wait_for_timeout(500)
     tall_shot(page, "playbook-zh-allocation")
-    switch_to_english(page)
+    to_english(page)
     page.get_by_role("heading", name="Playbook").first.wait_for()
     page.get_by_role("tab", name="Resource allocation").click()
     # The budget and the cost the user typed are kept in the workspace's annotations:
@@ -131,27 +112,27 @@ def test_playbook_page(page, app_url):
     wait_metric(page, "Current service cost", "45.38M")
     page.get_by_text("The budget (1,000,000.00) differs from the current total service cost (45,380,000.00)").wait_for()
     tall_shot(page, "playbook-en-allocation")
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.get_by_role("tab", name="Tier strategies").click()
-    page.wait_for_timeout(800)
-    tall_shot(page, "playbook-en-phone")
+    phone_shot(page, "Tier strategies", "playbook-en-phone")
 
 
 def test_satisfaction_column_override_in_the_wide_editor(page, app_url):
-    page.goto(app_url)
-    page.get_by_text("等级汇总").first.wait_for(timeout=60_000)
-    nav(page, "满意度")
-    page.get_by_text("选择示例调查").wait_for()
-    page.locator('[data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name=re.compile("宽格式 Excel")).click()
+    from playwright.sync_api import expect
+
+    open_page(page, app_url, "满意度", ready="等级汇总")
+    # The default (long) sample is read and analysed before the page stops moving.
+    wait_metric(page, "受访者", "399")
+    choose(page, "选择示例调查", re.compile("宽格式 Excel"))
     # The wide workbook: 339 respondents, 10 attributes on 1-5.
     page.get_by_text("宽格式，339 行数据，10 个评价项目").wait_for()
+    wait_idle(page)
     page.get_by_text("列的识别（可修改）").click()
     editor = page.locator('[data-testid="stDataFrame"]').first
     editor.wait_for()
     # Rows of the editor: 客户名称, 交货及时_重要性, ...; rename the attribute of 交货及时_重要性.
-    # Inside a form the edit shows only in the grid until Apply.
-    edit_cell(page, editor, 2, 0.5, "OnTime", lambda t: page.wait_for_timeout(500))
+    # Inside a form the edit shows only in the grid until Apply; the grid's accessible table
+    # (cell column 1 = attribute, row 1) holds the typed value once the edit is committed.
+    cell = editor.locator('[data-testid="glide-cell-1-1"]')
+    edit_cell(page, editor, 2, 0.5, "OnTime", lambda t: expect(cell).to_have_text("OnTime", timeout=t))
     page.get_by_role("button", name="应用").click()
     # "OnTime" (importance only) and 交货及时 (satisfaction only) are now two attributes.
     page.get_by_text("宽格式，339 行数据，11 个评价项目").wait_for()

@@ -8,22 +8,14 @@ customers, 1,832 with purchases on two or more distinct days; default holdout fr
 
 import pytest
 
-from tests.e2e.helpers import shot
+from tests.e2e.helpers import metric_values, nav, shot
 
 pytestmark = pytest.mark.e2e
 
 
-def metric_values(page) -> dict:
-    out = {}
-    for m in page.locator('[data-testid="stMetric"]').all():
-        label = m.locator('[data-testid="stMetricLabel"]').inner_text().strip()
-        out[label] = m.locator('[data-testid="stMetricValue"]').inner_text().strip()
-    return out
-
-
 def test_clv_page_in_the_browser(page, app_url):
     page.goto(app_url)
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("终身价值").click()
+    nav(page, "终身价值")
     page.get_by_text("模型中的客户").wait_for(timeout=60_000)
     page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
     m = metric_values(page)

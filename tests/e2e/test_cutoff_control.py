@@ -8,90 +8,32 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests.e2e.helpers import ARTIFACTS, AppServer
+
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "tests" / "e2e" / "cutoff_demo_app.py"
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-REQUIRED = bool(os.environ.get("CI")) or os.environ.get("REQUIRE_BROWSER") == "1"
+APP = "tests/e2e/cutoff_demo_app.py"
 
 PCT = '[data-testid="tier-cutoffs"][aria-label="Tier cutoffs"]'
 MONEY = '[data-testid="tier-cutoffs"][aria-label="Money thresholds"]'
 STEP = 0.5
 
 
-def _missing_browser() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install -r requirements-dev.txt)"
-    if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-    return None
-
-
 # The session-wide `browser` fixture of tests/e2e/conftest.py (one Playwright per run).
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_server(tmp_path_factory, *extra: str):
-    port = _free_port()
-    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", PYTHONUNBUFFERED="1")
-    log = tmp_path_factory.mktemp("cutoff-server") / "streamlit.log"
-    with open(log, "wb") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-             "--server.headless", "true", "--server.address", "127.0.0.1", *extra],
-            cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail("streamlit exited early:\n" + log.read_text(errors="replace"))
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.2)
-    _stop(proc)
-    pytest.fail("streamlit did not become healthy:\n" + log.read_text(errors="replace"))
-
-
-def _stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
+def _server(tmp_path_factory, *args: str) -> AppServer:
+    return AppServer(tmp_path_factory.mktemp("cutoff-server") / "streamlit.log", script=APP, args=args)
 
 
 @pytest.fixture(scope="module")
 def app_url(browser, tmp_path_factory):
-    proc, url = _start_server(tmp_path_factory)
-    yield url
-    _stop(proc)
+    with _server(tmp_path_factory) as server:
+        yield server.url
 
 
 def _open(browser, url, width=1200, height=900, **ctx_kwargs):
@@ -314,9 +256,8 @@ def test_screenshots(browser, app_url, width):
 
 
 def test_dark_theme_screenshot(browser, tmp_path_factory):
-    proc, url = _start_server(tmp_path_factory, "--theme.base", "dark")
-    try:
-        ctx, page, errors = _open(browser, url, width=390, height=900)
+    with _server(tmp_path_factory, "--theme.base", "dark") as server:
+        ctx, page, errors = _open(browser, server.url, width=390, height=900)
         try:
             page.wait_for_timeout(500)
             ARTIFACTS.mkdir(exist_ok=True)
@@ -326,5 +267,3 @@ def test_dark_theme_screenshot(browser, tmp_path_factory):
         finally:
             ctx.close()
         assert not errors, errors
-    finally:
-        _stop(proc)

@@ -6,28 +6,9 @@ import re
 import pytest
 
 from tests import test_lifecycle
-from tests.e2e.helpers import shot
+from tests.e2e.helpers import metric_values, nav, tall_shot, to_english, wait_metric
 
 pytestmark = pytest.mark.e2e
-
-NAV = '[data-testid="stSidebarNav"]'
-
-
-def metric_values(page) -> dict[str, str]:
-    out = {}
-    for m in page.locator('[data-testid="stMetric"]').all():
-        label = m.locator('[data-testid="stMetricLabel"]').inner_text().strip()
-        out[label] = m.locator('[data-testid="stMetricValue"]').inner_text().strip()
-    return out
-
-
-def wait_metric(page, label: str, value: str, timeout=60_000):
-    page.wait_for_function(
-        """([label, value]) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m =>
-               m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === label &&
-               m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === value)""",
-        arg=[label, value], timeout=timeout)
-
 
 def table_rows(page, index: int = 0) -> list[list[str]]:
     table = page.locator('[data-testid="stTable"]').nth(index)
@@ -37,24 +18,12 @@ def table_rows(page, index: int = 0) -> list[list[str]]:
     return [head, *body]
 
 
-def to_english(page):
-    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
-
-
-def tall_shot(page, name):
-    page.set_viewport_size({"width": 1400, "height": 2600})
-    page.wait_for_timeout(1500)
-    path = shot(page, name)
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    return path
-
-
 def test_lifecycle_page_stage_counts_in_both_languages(page, app_url, tmp_path):
     src = test_lifecycle.write_orders(tmp_path / "lifecycle_orders.csv", test_lifecycle.ORDERS)
     page.goto(app_url + "/data")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(src))
     page.get_by_text(re.compile("已加载 lifecycle_orders.csv")).wait_for(timeout=60_000)
-    page.locator(NAV).get_by_text("生命周期与流失预警").click()
+    nav(page, "生命周期与流失预警")
     # tests/test_lifecycle.py: exploration B, C, J; formation F, G; stability H; decline D, E;
     # lost A (345 days > 3 x 10) and I (one order 365 days ago > 3 x the typical gap 30).
     wait_metric(page, "流失", "2")
@@ -79,7 +48,7 @@ def test_lifecycle_page_stage_counts_in_both_languages(page, app_url, tmp_path):
 def test_migration_matrix_total_is_the_number_of_customers(page, app_url):
     page.goto(app_url + "/")
     page.get_by_role("heading", name="客户分级", exact=True).wait_for(timeout=60_000)
-    page.locator(NAV).get_by_text("等级迁移").click()
+    nav(page, "等级迁移")
     page.get_by_text("迁移矩阵：客户数").wait_for(timeout=60_000)
     rows = table_rows(page, 0)
     head, body = rows[0], rows[1:]

@@ -9,27 +9,10 @@ import re
 import openpyxl
 import pytest
 
-from tests.e2e.helpers import ARTIFACTS, shot
+from tests.e2e.helpers import ARTIFACTS, nav, shot, tall_shot
 from tierlib import i18n, report
 
 pytestmark = pytest.mark.e2e
-
-
-def nav(page, title: str) -> None:
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
-
-
-def tall_shot(page, name: str):
-    """A screenshot of the whole page: Streamlit scrolls inside its main area, so the viewport is
-    first made as tall as that area's content."""
-    size = page.viewport_size
-    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": size["width"], "height": min(max(int(height), size["height"]), 12_000)})
-    page.wait_for_timeout(800)
-    try:
-        return shot(page, name)
-    finally:
-        page.set_viewport_size(size)
 
 
 def download(page, label: str, dest_dir):

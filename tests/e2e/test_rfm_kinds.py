@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.helpers import shot
+from tests.e2e.helpers import open_page, tall_shot, to_english, wait_idle
 from tierlib import kinds, pipeline, rfm
 from tierlib.engine import Engine
 from ui import samples
@@ -25,30 +25,6 @@ def metric(page, label_start: str) -> str:
         has=page.locator('[data-testid="stMetricLabel"]', has_text=label_start)).first
     loc.wait_for(timeout=60_000)
     return loc.locator('[data-testid="stMetricValue"]').inner_text().strip()
-
-
-def open_page(page, app_url, nav_text):
-    page.goto(app_url)
-    page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=60_000)
-    page.locator('[data-testid="stSidebarNav"]').get_by_text(nav_text, exact=True).click()
-
-
-def tall_shot(page, name):
-    """Screenshot of the whole page: Streamlit scrolls inside its own container, so grow the
-    viewport to the content's height first, then put it back."""
-    size = page.viewport_size
-    height = page.evaluate("""() => { const m = document.querySelector('[data-testid="stMain"]');
-                                       return m ? m.scrollHeight : document.body.scrollHeight; }""")
-    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 9000)})
-    page.wait_for_timeout(800)
-    path = shot(page, name)
-    page.set_viewport_size(size)
-    return path
-
-
-def to_english(page):
-    # The language switch is a segmented control: its options are radio buttons.
-    page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="English").click()
 
 
 def test_rfm_page_shows_the_champions_tierlib_computes(page, app_url, sample_customers):
@@ -95,6 +71,7 @@ def test_kinds_page_shows_the_kinds_tierlib_computes(page, app_url, sample_custo
     tall_shot(page, "kinds-zh-desktop")
 
     # Move the revenue slider one step with the keyboard: top 21% -> k = floor(0.21 * 2000 + 0.5) = 420.
+    wait_idle(page)
     page.get_by_role("slider").nth(1).focus()
     page.keyboard.press("ArrowRight")
     rt = kinds.revenue_at_top_share(sample_customers, 0.21)
@@ -117,6 +94,7 @@ def test_kinds_page_shows_the_kinds_tierlib_computes(page, app_url, sample_custo
     assert (tagged == "strategic").sum() == 1 and (tagged == "volume").sum() == volume21 - 1
     grid = page.locator('[data-testid="stDataFrame"]:visible').first
     grid.wait_for()
+    wait_idle(page)
     page.wait_for_timeout(1500)
     box = grid.bounding_box()
     page.mouse.click(box["x"] + box["width"] - 60, box["y"] + 35 + 17)  # select the cell
@@ -142,6 +120,7 @@ def test_editing_a_rule_shows_the_gap_it_leaves(page, app_url, sample_customers)
     page.get_by_text("全部 125 种得分组合").wait_for()
     grid = page.locator('[data-testid="stDataFrame"]:visible').first
     grid.wait_for()
+    wait_idle(page)
     page.wait_for_timeout(1500)  # let the canvas grid settle before keyboard input
     box = grid.bounding_box()
     # The grid is a canvas: click the first rule's code cell (past the row-marker column), then
