@@ -46,7 +46,11 @@ try:
         cfg.update(split=split_day, equal=equal)
         later_days = (pd.Timestamp(d1) - pd.Timestamp(split_day)).days + 1
         start = (pd.Timestamp(split_day) - pd.Timedelta(days=later_days)).date() if equal else None
-        m = bv.split_migration(ws, g, split_day, start)
+        dims = tier_view.dimension_filters()
+        m = bv.split_migration(ws, g, split_day, start, dims)
+        if dims:
+            st.caption(T("migration.dims_caption", filters="; ".join(
+                f"{T(f'field.{k}')}: {', '.join(map(str, v))}" for k, v in dims.items())))
         b0 = start if start and start > d0 else d0
         b1 = (pd.Timestamp(split_day) - pd.Timedelta(days=1)).date()
         st.caption(T("migration.periods_caption", b0=str(b0), b1=str(b1), a0=str(split_day), a1=str(d1)))

@@ -196,14 +196,17 @@ def _frozen(d: dict | None) -> tuple:
     return tuple(sorted((d or {}).items()))
 
 
-def split_migration(ws: state.Workspace, g, split_day: dt.date, start: dt.date | None) -> migration.Migration:
-    """The migration at a split date under grading ``g`` (scheme, cuts, names, value), cached."""
+def split_migration(ws: state.Workspace, g, split_day: dt.date, start: dt.date | None,
+                    dims: dict | None = None) -> migration.Migration:
+    """The migration at a split date under grading ``g`` (scheme, cuts, names, value) and the
+    tiers page's dimension filters ``dims``, cached."""
     weights = _weights(g)
+    dims = {k: list(v) for k, v in (dims or {}).items() if v}
     key = ("migration.split", str(split_day), str(start), g.value, g.scheme, tuple(map(str, g.cuts)),
-           tuple(g.names), _frozen(weights))
+           tuple(g.names), _frozen(weights), tuple(sorted((k, tuple(map(str, v))) for k, v in dims.items())))
     return cached(ws, key, lambda: migration.split(ws.engine, split_day, value=g.value, cuts=g.cuts,
                                                    names=g.names, scheme=g.scheme, lang=state.lang(),
-                                                   start=start, weights=weights))
+                                                   start=start, weights=weights, dims=dims))
 
 
 def files_migration(ws: state.Workspace, g, other, uploaded_is_later: bool) -> migration.Migration:

@@ -375,6 +375,12 @@ def _weights_editor() -> dict:
     return out
 
 
+def dimension_filters() -> dict:
+    """The dimension filters (region, channel, ...) set on the tiers page, without the dates."""
+    return {k: list(v) for k, v in (st.session_state.get(K_FILTERS) or {}).items()
+            if k not in ("date_from", "date_to") and v}
+
+
 def _filters(ws: state.Workspace) -> dict:
     """Order-date range and dimension filters; tiers are recomputed on the filtered data."""
     ss = st.session_state

@@ -117,3 +117,24 @@ def test_migration_page_with_a_second_file(lang, tmp_path):
     swapped = at.table[0].value
     assert swapped.iloc[-1, -1] == "11"
     assert swapped.iloc[4, 1:6].astype(int).tolist() == [0, 0, 0, 1, 0]  # C10 is new from this side
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_migration_page_follows_the_tiers_page_filters(lang, tmp_path):
+    # The East customers C1-C5 of tests/test_migration.py::test_dimension_filter_applies_to_both_periods:
+    # 5 customers, 2 up (C3, C4), 2 down (C1, C2), none new or lost.
+    east = {"C1", "C2", "C3", "C4", "C5"}
+    lines = ["customer_id,order_date,revenue,cost,region"]
+    for profits, day in ((test_migration.BEFORE, "2024-03-10"), (test_migration.AFTER, "2024-09-10")):
+        for cid, p in profits.items():
+            lines.append(f"{cid},{day},{2 * p:.2f},{p:.2f},{'East' if cid in east else 'West'}")
+    at = upload(start(lang), "regions.csv", ("\n".join(lines) + "\n").encode())
+    at.session_state["tier_cuts"] = [10, 30, 60]
+    at.session_state["tier_filters"] = {"region": ["East"]}
+    at.switch_page("pages/migration.py").run()
+    at.date_input(key="mig_split").set_value(dt.date(2024, 7, 1)).run()
+    assert not at.exception
+    got = list(metrics(at).values())
+    assert got == ["5", "2", "2", "0", "0"]
+    captions = " ".join(c.value for c in at.caption)
+    assert ("区域: East" if lang == "zh" else "Region: East") in captions
