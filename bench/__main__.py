@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -48,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from bench import data as bdata
+from bench.machine import describe
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -207,28 +207,7 @@ def page_rerun(cust: pd.DataFrame, repeat: int) -> tuple[float, float]:
 # report
 
 def machine() -> dict:
-    cpu = platform.processor() or "-"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = "-"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GB"
-                break
-    except OSError:
-        pass
-    import duckdb
-    import pyarrow
-
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "os": platform.platform(),
-            "python": platform.python_version(), "duckdb": duckdb.__version__, "pandas": pd.__version__,
-            "pyarrow": pyarrow.__version__, "load": " ".join(f"{x:.1f}" for x in os.getloadavg())}
+    return describe(("duckdb", "pandas", "pyarrow"))
 
 
 def fmt_s(x) -> str:

@@ -426,7 +426,9 @@ def test_xlsx_zip_bomb_refused_quickly(tmp_path):
     start = time.perf_counter()
     with pytest.raises(InputError) as exc:
         read_table(path)
-    assert time.perf_counter() - start < 1.0
+    # The issue asks for "within seconds"; it takes well under 0.1 s here (the size is read from
+    # the zip directory), so 5 s only guards against a reader that inflates the sheet first.
+    assert time.perf_counter() - start < 5.0
     assert exc.value.code == "io.too_large"
     assert exc.value.params["limit_mb"] == 200
 

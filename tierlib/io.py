@@ -946,21 +946,30 @@ def _parse_body(body: str, delim: str, ncols: int, start_line: int,
 
 _INFLATE_CHUNK = 8 * MB
 _XML_PART = re.compile(r"\.(?:xml|rels|vml)$", re.IGNORECASE)
-# A standard cell tag (every writer puts ``r`` first: ``<c r="B7" s="1" t="n">``).
-_CELL_TAG = b"<c "
-_CELL_REF = b'<c r="'
+# A standard cell reference (every writer puts ``r`` first: ``<c r="B7" s="1" t="n">``).
 _CELL_REF_RE = re.compile(rb'<c r="([A-Za-z]+)(\d+)"')
-# Anything else that could place a cell: other spellings of the cell tag (``<c>``, ``<c/>``,
-# ``<c`` + tab/newline, prefixed ``<x:c``/``<x:row``) or of the ``r`` attribute (spaces around
-# ``=``, single quotes). Each regex starts with a literal, so a search is a fast scan.
-_ODD_ATTR_RE = re.compile(rb"r(?:\s+=|=\s|=')")
-_ODD_TAG_RE = re.compile(rb"<c[>/\t\n\r]")
-_PREFIXED_RE = re.compile(rb":(?:c|row)[>/\s]")
+_ROW_REF_RE = re.compile(rb'<row r="()(\d+)"')
+# Spaces before the ``=`` of an ``r`` attribute (``<c r = "XFD1">``): not standard.
+_SPACED_R_RE = re.compile(rb"r\s+=")
 # "r" first (the regex engine skips ahead to each "r"), then the character before it.
 _ANY_REF_RE = re.compile(rb'r(?<=[^\w:.\-]r)\s*=\s*["\']\s*([A-Za-z]*)\s*(\d*)')
 _PREFIXED_TAG_RE = re.compile(rb"<[\w.\-]+:(c|row)(?=[\s/>])")
-_TAG_END = np.zeros(256, dtype=bool)
-_TAG_END[list(b" \t\r\n/>")] = True
+
+
+def _byte_table(chars: bytes) -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    table[list(chars)] = True
+    return table
+
+
+_TAG_END = _byte_table(b" \t\r\n/>")  # what ends a tag name for the XML reader
+_SPACE = _byte_table(b" \t\r\n\f\v")  # regex \s
+_PREFIXED_END = _byte_table(b">/ \t\r\n\f\v")
+# Bytes that continue an attribute name: ``header=`` and ``xmlns:r=`` are not ``r`` attributes.
+_NAME_CHAR = _byte_table(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:.-")
+_PAD = 16  # zero bytes on both sides of a chunk: look-ahead and look-behind stay inside
+_SCAN_PIECE = 1 * MB  # bytes scanned at once (see _RangeScan.feed)
+_REF_WINDOW = 12  # bytes read after '<c r="': the longest Excel reference "XFD1048576" and '"'
 
 
 def _col_number(letters: bytes) -> int:
@@ -971,50 +980,103 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-def _col_letters(n: int) -> str:
-    out = ""
-    while n > 0:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
+def _max_refs(chunk: bytes, pad: np.ndarray, starts: np.ndarray,
+              cells: bool = True) -> tuple[int, int, int]:
+    """Largest row and column of the references whose text starts at ``starts`` (offsets in
+    ``pad``, the chunk with ``_PAD`` zero bytes around it), and how many references do not
+    parse. Cells (``<c r="B7"``): letters, digits, then ``"``; rows (``<row r="7"``,
+    ``cells=False``): digits, then ``"``.
 
-
-def _gt_number(n: int) -> bytes:
-    """Regex for a decimal number greater than ``n`` (may also match some that are not)."""
-    d = str(max(n, 0))
-    alts = [rb"\d{%d,}" % (len(d) + 1)]
-    for i, ch in enumerate(d):
-        if ch != "9":
-            rest = len(d) - i - 1
-            alts.append(d[:i].encode() + b"[%d-9]" % (int(ch) + 1) + (rb"\d{%d}" % rest if rest else b""))
-    return b"(?:" + b"|".join(alts) + b")"
-
-
-def _gt_letters(n: int) -> bytes:
-    """Regex for column letters after column ``n`` (case-insensitive)."""
-    if n <= 0:
-        return b"[A-Za-z]+"
-    col = _col_letters(n)
-    alts = [b"[A-Za-z]{%d,}" % (len(col) + 1)]
-    for i, ch in enumerate(col):
-        if ch != "Z":
-            prefix = b"".join(b"[%s%s]" % (c.encode(), c.lower().encode()) for c in col[:i])
-            nxt = chr(ord(ch) + 1)
-            cls = b"[%s-Z%s-z]" % (nxt.encode(), nxt.lower().encode())
-            rest = len(col) - i - 1
-            alts.append(prefix + cls + (b"[A-Za-z]{%d}" % rest if rest else b""))
-    return b"(?:" + b"|".join(alts) + b")"
+    Vectorised: the bytes of each reference are classified in a window of ``_REF_WINDOW``
+    bytes; for references with as many letters, the largest column is the largest letters read
+    as one big-endian integer (longer is larger), and the largest row the largest digits among
+    those with the most digits (leading zeros aside). A reference longer than the window (Excel
+    never writes one) is parsed with a regex."""
+    if not len(starts):
+        return 0, 0, 0
+    w = np.lib.stride_tricks.sliding_window_view(pad, _REF_WINDOW)[starts]  # (n, window)
+    digit = (w - ord("0")) < 10  # uint8 arithmetic wraps around: only "0".."9" stay below 10
+    if cells:
+        letter = ((w | 0x20) - ord("a")) < 26  # "A".."Z", "a".."z"
+        n_letters = np.argmin(letter, axis=1)  # first non-letter (0 if all are letters)
+        long = (n_letters == 0) & letter[:, 0]  # letters alone fill the window
+    else:
+        n_letters = np.zeros(len(w), dtype=np.intp)
+        long = np.zeros(len(w), dtype=bool)
+    # The 8 bytes at each offset of pad as a big-endian integer (unaligned view, no copy).
+    words = np.ndarray((len(pad) - 7,), dtype=">u8", buffer=pad, strides=(1,))
+    max_row = max_col = bad = 0
+    col_key = (0, 0)  # (letters, letters as an integer) of the largest column so far
+    lo, hi = int(n_letters.min()), int(n_letters.max())
+    for k in range(lo, hi + 1):  # references with k letters (usually one k for all)
+        rows = None if lo == hi else np.flatnonzero(n_letters == k)
+        if rows is not None and not len(rows):
+            continue
+        at = starts if rows is None else starts[rows]
+        dig = digit if rows is None else digit[rows]
+        if cells and k == 0:  # no letters: not a reference (or letters filling the window)
+            bad += int(len(at) - (long.sum() if rows is None else long[rows].sum()))
+            continue
+        n_digits = np.argmin(dig[:, k:], axis=1)  # digits after the letters (0: none, or all)
+        full = (n_digits == 0) & dig[:, k]  # letters and digits fill the window
+        if full.any():
+            if rows is None:
+                long = long | full
+            else:
+                long[rows[full]] = True
+        ok = (n_digits > 0) & (pad[at + k + n_digits] == ord('"'))
+        bad += int(len(at) - ok.sum() - full.sum())
+        if not ok.any():
+            continue
+        at, n_digits = at[ok], n_digits[ok]
+        if cells and k > col_key[0]:
+            if k <= 8:
+                letters = words[at] >> np.uint64(8 * (8 - k))
+                col_key = (k, int((letters & np.uint64(int("DF" * k, 16))).max()))
+            else:  # rare: more than 8 letters
+                col_key = (k, max(int.from_bytes(bytes(pad[i:i + k]).upper(), "big") for i in at))
+        # Rows: more digits is larger; as many digits compare as text. Leading zeros aside.
+        zero = pad[at + k] == ord("0")
+        plain = ~zero
+        if plain.any():
+            top = int(n_digits[plain].max())
+            sel = at[plain & (n_digits == top)] + k
+            if top <= 8:
+                best = int((words[sel] >> np.uint64(8 * (8 - top))).max()).to_bytes(top, "big")
+            else:  # rare: more than 8 digits
+                best = max(bytes(pad[i:i + top]) for i in sel)
+            max_row = max(max_row, int(best))
+        if zero.any():  # rare: "A0001" - the value of at most 11 digits (int64 is exact)
+            wz = np.lib.stride_tricks.sliding_window_view(pad, _REF_WINDOW)[at[zero] + k]
+            nz = n_digits[zero]
+            value = np.zeros(len(wz), dtype=np.int64)
+            for j in range(_REF_WINDOW):
+                value = np.where(j < nz, value * 10 + wz[:, j].astype(np.int64) - ord("0"), value)
+            max_row = max(max_row, int(value.max()))
+    if col_key[0]:
+        max_col = _col_number(col_key[1].to_bytes(col_key[0], "big"))
+    regex, back = (_CELL_REF_RE, 6) if cells else (_ROW_REF_RE, 8)
+    for s in starts[long]:  # rare: a reference longer than the window
+        m = regex.match(chunk, int(s) - _PAD - back)
+        if m is None:
+            bad += 1
+        else:
+            max_col = max(max_col, _col_number(m.group(1)))
+            max_row = max(max_row, int(m.group(2)))
+    return max_row, max_col, bad
 
 
 class _RangeScan:
     """The used range (rows x columns) an Excel reader would allocate for one sheet's XML.
 
-    Fed with consecutive chunks that never split a tag. Standard cells (``<c r="B7"``) are read
-    fast: the last reference of a chunk gives a candidate maximum and one regex search per
-    chunk finds any reference beyond it (then the chunk is read exactly). Any other spelling
-    (no ``r``, ``r`` not first, single quotes, spaces around ``=``, prefixed tags) switches the
-    chunk to a slow, conservative count: every ``r`` attribute, plus one row per row tag and one
-    column per cell tag that has no reference.
+    Fed with consecutive chunks that never split a tag. A chunk in the standard spelling is read
+    exactly and vectorised: every cell tag is ``<c r="..."`` and every row tag ``<row r="..."``
+    (``r`` first, double quotes, no spaces around ``=``), no other ``r`` attribute occurs, and
+    no tag is prefixed (``<x:c``). The largest row and column of the cell references count; a
+    reference that does not parse counts as one more column. Any other spelling (no ``r``,
+    ``r`` not first, a second ``r``, single quotes, spaces around ``=``, prefixed tags)
+    switches the chunk to a slow, conservative count: every ``r`` attribute, plus one row per
+    row tag and one column per cell tag that has no reference.
     """
 
     def __init__(self):
@@ -1023,6 +1085,9 @@ class _RangeScan:
         self.extra_rows = 0
         self.extra_cols = 0
         self.row_cells = 0  # cells without a reference in the current row (slow path)
+        self.row_refs = 0  # largest row reference of the standard chunks (used by the slow path)
+        self.slack = 0  # one more row once a cell may lack a reference (after <row r="n"/>)
+        self._buffer: np.ndarray | None = None
 
     def _take(self, letters: bytes, digits: bytes) -> None:
         if digits:
@@ -1030,44 +1095,107 @@ class _RangeScan:
         if letters:
             self.cols = max(self.cols, _col_number(letters))
 
-    def feed(self, chunk: bytes) -> None:
-        n_refs = chunk.count(_CELL_REF)
-        # Standard: every cell tag starts with r="..", and no attribute r="..." appears besides
-        # those of cells and rows (a second r in one tag wins in the Excel reader).
-        standard = chunk.count(_CELL_TAG) == n_refs and \
-            chunk.count(b'r="') == n_refs + chunk.count(b'<row r="') and \
-            _ODD_ATTR_RE.search(chunk) is None and _ODD_TAG_RE.search(chunk) is None and \
-            _PREFIXED_RE.search(chunk) is None
-        if not standard:
-            self._feed_slow(chunk)
+    def feed(self, data: bytes, begin: int = 0, stop: int | None = None) -> None:
+        """Scan ``data[begin:stop]`` (without copying it)."""
+        stop = len(data) if stop is None else stop
+        if begin:  # offsets below are relative to the chunk
+            data = memoryview(data)[begin:stop]
+            stop -= begin
+        chunk, n = data, stop
+        if n <= 0:
             return
-        last = chunk.rfind(_CELL_REF)
-        if last < 0:
-            return
-        m = _CELL_REF_RE.match(chunk, last)
-        if m:
-            self._take(m.group(1), m.group(2))
-        pattern = re.compile(b'<c r="(?:' + _gt_letters(self.cols) + rb'\d|[A-Za-z]*'
-                             + _gt_number(self.rows) + b'")')
-        if m is None or pattern.search(chunk):
-            found = _CELL_REF_RE.findall(chunk)
-            for letters, digits in found:
-                self._take(letters, digits)
-            # A reference that does not parse counts as one more column (conservative).
-            self.extra_cols += chunk.count(_CELL_REF) - len(found)
+        # One buffer for all chunks (fresh 8 MB arrays cost page faults each time).
+        if self._buffer is None or len(self._buffer) < n + 2 * _PAD:
+            self._buffer = np.empty(n + 2 * _PAD, dtype=np.uint8)
+        pad = self._buffer[:n + 2 * _PAD]
+        pad[:_PAD] = 0
+        pad[_PAD:_PAD + n] = np.frombuffer(chunk, dtype=np.uint8, count=n)
+        pad[_PAD + n:] = 0
+        # The tags are found in pieces of about _SCAN_PIECE bytes cut before a "<" (never inside
+        # a tag), so that the byte passes stay in the CPU cache; the references of the standard
+        # pieces are then read all at once (fewer, larger numpy operations).
+        cells: list[np.ndarray] = []
+        rows: list[np.ndarray] = []
+        start = 0
+        while start < n:
+            end = n
+            if n - start > 2 * _SCAN_PIECE:
+                view = pad[_PAD + start + _SCAN_PIECE // 2:_PAD + start + _SCAN_PIECE]
+                lts = np.flatnonzero(view == ord("<"))
+                end = start + _SCAN_PIECE // 2 + int(lts[-1]) if len(lts) else n
+            found = self._standard_tags(chunk, pad, start, end)
+            if found is None:
+                self._take_refs(chunk, pad, cells, rows)  # first: their row references count
+                self._feed_slow(bytes(chunk[start:end]))
+            else:
+                cells.append(found[0])
+                rows.append(found[1])
+            start = end
+        self._take_refs(chunk, pad, cells, rows)
+
+    @staticmethod
+    def _standard_tags(chunk: bytes, pad: np.ndarray, start: int, end: int):
+        """The cell tags and ``<row r="..."`` tags (offsets in ``pad``) of ``chunk[start:end]``
+        when that piece is in the standard spelling, else None."""
+        a = pad[_PAD + start:_PAD + end]
+        base = _PAD + start
+        lt, nxt = a[:-1] == ord("<"), a[1:]
+        cells = np.flatnonzero(lt & (nxt == ord("c"))) + base
+        cells = cells[_TAG_END[pad[cells + 2]]]  # "<c" and what ends a tag name
+        if not ((pad[cells + 2] == ord(" ")) & (pad[cells + 3] == ord("r")) & (pad[cells + 4] == ord("="))
+                & (pad[cells + 5] == ord('"'))).all():
+            return None  # a cell tag without r="..." first
+        rows = np.flatnonzero(lt & (nxt == ord("r"))) + base
+        rows = rows[(pad[rows + 2] == ord("o")) & (pad[rows + 3] == ord("w")) & _TAG_END[pad[rows + 4]]]
+        if not ((pad[rows + 4] == ord(" ")) & (pad[rows + 5] == ord("r"))
+                & (pad[rows + 6] == ord("=")) & (pad[rows + 7] == ord('"'))).all():
+            return None  # a row tag without r="..." first: it moves the row of later cells
+        eq = np.flatnonzero(a == ord("=")) + base
+        before, after = pad[eq - 1], pad[eq + 1]
+        r_eq = before == ord("r")
+        # Every r attribute is the first attribute of a cell or of a <row r="...">.
+        if int((r_eq & ~_NAME_CHAR[pad[eq - 2]]).sum()) != len(cells) + len(rows):
+            return None
+        # No r='...', r= "...", r = "...".
+        if (r_eq & (_SPACE[after] | (after == ord("'")))).any() or \
+                (_SPACE[before].any() and _SPACED_R_RE.search(chunk, start, end)):
+            return None
+        # No prefixed cell or row tag (":c" or ":row" and a tag end).
+        colon = np.flatnonzero(a == ord(":")) + base
+        if (((pad[colon + 1] == ord("c")) & _PREFIXED_END[pad[colon + 2]])
+                | ((pad[colon + 1] == ord("r")) & (pad[colon + 2] == ord("o"))
+                   & (pad[colon + 3] == ord("w")) & _PREFIXED_END[pad[colon + 4]])).any():
+            return None
+        return cells, rows
+
+    def _take_refs(self, chunk: bytes, pad: np.ndarray, cells: list, rows: list) -> None:
+        """Read the references of the pending standard cell and row tags (and forget them)."""
+        if cells:
+            max_row, max_col, bad = _max_refs(chunk, pad, np.concatenate(cells) + 6)
+            self.rows = max(self.rows, max_row)
+            self.cols = max(self.cols, max_col)
+            self.extra_cols += bad  # a reference that does not parse: one more column
+        if rows:
+            row_refs, _, _ = _max_refs(chunk, pad, np.concatenate(rows) + 8, cells=False)
+            self.row_refs = max(self.row_refs, row_refs)
+        cells.clear()
+        rows.clear()
 
     def _feed_slow(self, chunk: bytes) -> None:
         """Any spelling, counted conservatively: every ``r`` attribute counts; a row without
         ``r`` adds one row; every cell tag of a row (with a reference or not) may add one
-        column. Cell and row tags are located with numpy, so a bomb of tiny rows stays fast."""
+        column. Cell and row tags are located with numpy, so a bomb of tiny rows stays fast.
+        A row reference of an earlier, standard chunk may hold the row of this chunk's first
+        cells, so those count too."""
+        self.rows = max(self.rows, self.row_refs)
         n_row_refs = 0
         for letters, digits in _ANY_REF_RE.findall(chunk):
             self._take(letters, digits)
             n_row_refs += bool(digits) and not letters
         a = np.frombuffer(chunk, dtype=np.uint8)
-        if len(a) < 4:
+        if not len(a):
             return
-        pad = np.concatenate([a, np.zeros(4, dtype=np.uint8)])
+        pad = np.concatenate([a, np.zeros(4, dtype=np.uint8)])  # a tag may start at the end
         starts = np.flatnonzero(a == 60)  # "<"
         after = pad[starts + 1]
         cells = starts[(after == 99) & _TAG_END[pad[starts + 2]]]  # "<c" + a tag end
@@ -1079,6 +1207,10 @@ class _RangeScan:
                 cells = np.sort(np.concatenate([cells, [p for p, k in found if k == b"c"]])).astype(np.int64)
                 rows = np.sort(np.concatenate([rows, [p for p, k in found if k == b"row"]])).astype(np.int64)
         self.extra_rows += max(0, len(rows) - n_row_refs)
+        if len(cells):
+            # A cell after an empty <row r="n"/> (or after </row>) but outside any row tag
+            # sits in row n + 1.
+            self.slack = 1
         edges = np.searchsorted(cells, rows)
         counts = np.diff(np.concatenate(([0], edges, [len(cells)])))
         self.row_cells += int(counts[0])  # the first part continues the current row
@@ -1089,7 +1221,7 @@ class _RangeScan:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.rows + self.extra_rows, self.cols + self.extra_cols
+        return self.rows + self.extra_rows + self.slack, self.cols + self.extra_cols
 
 
 def _inflate(data: bytes, info: zipfile.ZipInfo):
@@ -1194,13 +1326,22 @@ def _check_xlsx_zip(data: bytes, limits: Limits | None = None,
                 raise InputError("io.too_large", limit_mb=_limit_mb(limit),
                                  detail=f"{info.filename} is compressed more than "
                                         f"{MAX_COMPRESSION_RATIO}:1")
-            buf = carry + out
-            cut = buf.rfind(b"<")
-            if cut <= 0:
-                carry = buf
+            # Scan up to the last "<" (a tag may continue in the next output); the output is
+            # not copied: the carried tail is completed with the output's first bytes instead.
+            begin = 0
+            if carry:
+                begin = out.find(b"<")
+                if begin < 0:
+                    carry += out
+                    continue
+                scan.feed(carry + out[:begin])
+                carry = b""
+            cut = out.rfind(b"<")
+            if cut < 0:
+                carry = out
                 continue
-            scan.feed(buf[:cut])
-            carry = buf[cut:]
+            scan.feed(out, begin, cut)
+            carry = out[cut:]
             _check_shape(*scan.shape, limits, info.filename)
             deadline.check()
         if carry:

@@ -9,9 +9,12 @@ values for Excel, typed columns for Parquet) and returns Series aligned with the
   amount column, ``"2024-02-30"``, a date outside :data:`MIN_DATE`..:data:`MAX_DATE`, an
   infinite number). ``missing`` and ``bad`` never overlap.
 
-Speed: a column is factorised first and only its distinct values are parsed, with pandas string
-operations (Arrow-backed) and numpy; Python-level loops only run over distinct values of rare
-kinds (Python objects of unusual types, dates needing the generic fallback parser).
+Speed: an ``object`` column holding only numbers, or only naive ``datetime`` objects (what the
+Excel reader gives for amounts and dates) is converted at once with numpy/pandas. Any other
+column is factorised first and only its distinct values are parsed, with pandas string
+operations (Arrow-backed) and numpy; texts are cleaned once per distinct value and spread back
+with an Arrow ``take``. Python-level loops only run over distinct values of rare kinds (Python
+objects of unusual types, dates needing the generic fallback parser).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import numbers
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 __all__ = [
     "MISSING_MARKERS",
@@ -157,6 +161,11 @@ def parse_number(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
         missing = s.isna().to_numpy(dtype=bool)
         values = np.full(len(s), np.nan)
         bad = ~missing
+    elif (plain := _plain_floats(s)) is not None:  # an object column of numbers (Excel)
+        values = plain
+        missing = np.isnan(values)
+        bad = ~missing & ~np.isfinite(values)
+        values = np.where(bad, np.nan, values)
     else:
         codes, uniques = _factorize(s)
         uv, um, ub = _number_uniques(uniques)
@@ -168,11 +177,33 @@ def parse_number(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
             pd.Series(bad, index=index, dtype=bool))
 
 
+def _plain_floats(s: pd.Series) -> np.ndarray | None:
+    """``float64`` values of an object column holding only real numbers (no bools) and empty
+    cells (``None``/NaN); None for any other column."""
+    if s.dtype != object or not len(s):
+        return None
+    arr = s.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(arr, skipna=True) not in ("floating", "integer", "mixed-integer-float"):
+        return None
+    try:
+        return arr.astype("float64")
+    except TypeError:  # pd.NA or NaT among the numbers: the general path
+        return None
+
+
 def _number_uniques(u: np.ndarray):
     n = len(u)
     values = np.full(n, np.nan)
     missing = np.zeros(n, dtype=bool)
-    is_str = np.fromiter((isinstance(v, str) for v in u), dtype=bool, count=n)
+    kind = pd.api.types.infer_dtype(u, skipna=False)
+    if kind in ("floating", "integer", "mixed-integer-float"):  # real numbers only (no bools)
+        values = u.astype("float64")
+        missing = np.isnan(values)
+        bad = ~missing & ~np.isfinite(values)
+        values[bad] = np.nan
+        return values, missing, bad
+    is_str = np.ones(n, dtype=bool) if kind == "string" else \
+        np.fromiter((isinstance(v, str) for v in u), dtype=bool, count=n)
     for i in np.flatnonzero(~is_str):  # Python objects of other types (distinct values only)
         v = u[i]
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT:
@@ -292,6 +323,9 @@ def parse_date(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
         v = s.to_numpy(dtype="float64", na_value=np.nan)
         missing = np.isnan(v)
         values = _checked_ns(_from_numbers(v))
+    elif (stamps := _naive_datetimes(s)) is not None:  # an object column of dates (Excel)
+        missing = np.isnat(stamps)
+        values = _checked_ns(stamps)
     else:
         codes, uniques = _factorize(s)
         uv, um = _date_uniques(uniques)
@@ -303,6 +337,23 @@ def parse_date(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     return (pd.Series(values, index=index, dtype="datetime64[ns]"),
             pd.Series(missing, index=index, dtype=bool),
             pd.Series(bad, index=index, dtype=bool))
+
+
+def _naive_datetimes(s: pd.Series) -> np.ndarray | None:
+    """``datetime64[us]`` values of an object column holding only naive ``datetime`` objects and
+    empty cells (NaT there); None for any other column."""
+    if s.dtype != object or not len(s):
+        return None
+    arr = s.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(arr, skipna=True) != "datetime":
+        return None
+    try:
+        stamps = pd.DatetimeIndex(arr)
+    except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):
+        return None  # aware and naive values mixed, ...
+    if stamps.dtype != np.dtype("datetime64[us]"):  # time zones, nanoseconds: the general path
+        return None
+    return stamps.to_numpy()
 
 
 def _checked_ns(values: np.ndarray) -> np.ndarray:
@@ -554,14 +605,32 @@ def parse_text(s: pd.Series) -> tuple[pd.Series, pd.Series]:
         t = s.astype("str").reset_index(drop=True)
     else:
         codes, uniques = _factorize(s)
-        texts = np.array([_text_of(v) for v in uniques], dtype=object) if len(uniques) else \
-            np.zeros(0, dtype=object)
-        t = _str_series(_take(codes, texts, None) if len(codes) else [])
-    t = t.str.strip(_STRIP).str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-    missing = (t.isna() | t.str.lower().isin(_MARKERS)).to_numpy(dtype=bool, na_value=True)
-    t = t.where(~pd.Series(missing), np.nan)
-    t.index = index
-    return t, pd.Series(missing, index=index, dtype=bool)
+        texts = uniques if pd.api.types.infer_dtype(uniques, skipna=False) == "string" else \
+            [_text_of(v) for v in uniques]
+        return _texts_by_codes(codes, _str_series(texts), index)
+    # Distinct texts only (arrow dictionary encoding): cleaning is done once per value.
+    codes, uniques = pd.factorize(t, use_na_sentinel=True)
+    return _texts_by_codes(codes, pd.Series(uniques, dtype="str"), index)
+
+
+def _texts_by_codes(codes: np.ndarray, texts: pd.Series, index) -> tuple[pd.Series, pd.Series]:
+    """Clean the distinct ``texts`` and spread them over ``codes`` (-1: missing)."""
+    t = texts.str.strip(_STRIP)
+    # "10001.0" -> "10001" ("." in the text is needed, so the regex only runs where it can match).
+    dotted = t.str.contains(".", regex=False, na=False).to_numpy(dtype=bool)
+    if dotted.any():
+        t = t.copy()
+        t[dotted] = t[dotted].str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+    missing_u = (t.isna() | t.str.lower().isin(_MARKERS)).to_numpy(dtype=bool, na_value=True)
+    values_u = pa.array(t.array, type=pa.large_string())
+    if missing_u.any():
+        values_u = pa.array(t.where(~missing_u).array, type=pa.large_string())
+    codes = np.asarray(codes, dtype=np.int64)
+    values = values_u.take(pa.array(codes, mask=codes < 0)) if len(values_u) else \
+        pa.nulls(len(codes), type=pa.large_string())
+    missing = _take(codes, missing_u, True)
+    return (pd.Series(pd.array(values, dtype="str"), index=index),
+            pd.Series(missing, index=index, dtype=bool))
 
 
 def _float_texts(v: np.ndarray) -> np.ndarray:

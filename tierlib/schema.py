@@ -10,6 +10,7 @@ exact to the cent however many rows are added.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -209,7 +210,11 @@ def to_units(values: pd.Series) -> pd.Series:
     """Convert float money values to integer units of 1/MONEY_SCALE (round half away from zero)."""
     scaled = values.to_numpy(dtype="float64") * MONEY_SCALE
     rounded = np.where(np.isnan(scaled), np.nan, np.sign(scaled) * np.floor(np.abs(scaled) + 0.5))
-    return pd.Series(rounded, index=values.index).astype("Int64")
+    missing = np.isnan(rounded)
+    if not (np.abs(rounded[~missing]) < 2.0**63).all():  # inf or beyond int64: astype raises
+        return pd.Series(rounded, index=values.index).astype("Int64")
+    units = np.where(missing, 0, rounded).astype(np.int64)  # whole numbers: exact
+    return pd.Series(pd.arrays.IntegerArray(units, missing), index=values.index)
 
 
 def units_to_decimal(units: int | None) -> Decimal | None:
@@ -318,11 +323,11 @@ def prepare(raw: pd.DataFrame, line_numbers, mapping: dict[str, str], margin: fl
         if fld in out:
             col = out[fld][keep].reset_index(drop=True)
         else:
-            col = pd.Series([None] * int(keep.sum()), dtype="object")
+            col = pd.Series(np.full(int(keep.sum()), None, dtype=object), dtype="object")
         clean[fld] = col
     for fld in MONEY_FIELDS:
-        clean[fld] = to_units(pd.Series(clean[fld], dtype="float64")) if fld in out else pd.array(
-            [pd.NA] * len(clean), dtype="Int64")
+        clean[fld] = to_units(pd.Series(clean[fld], dtype="float64")) if fld in out else \
+            pd.arrays.IntegerArray(np.zeros(len(clean), dtype=np.int64), np.ones(len(clean), dtype=bool))
     for fld in NUMBER_FIELDS:
         clean[fld] = pd.Series(clean[fld], dtype="float64") if fld in out else np.nan
     if "order_date" not in out:
@@ -366,7 +371,7 @@ def prepare(raw: pd.DataFrame, line_numbers, mapping: dict[str, str], margin: fl
     for f in value_cols:
         negative |= (clean[f].fillna(0) < 0).to_numpy(dtype=bool)
     mapped_cols = list(dict.fromkeys(mapping.values()))
-    duplicate_rows = int(raw.loc[keep, mapped_cols].astype(str).duplicated(keep="first").sum()) if len(clean) else 0
+    duplicate_rows = _duplicate_rows(raw, keep, mapped_cols) if len(clean) else 0
 
     return Prepared(
         clean=clean,
@@ -381,6 +386,55 @@ def prepare(raw: pd.DataFrame, line_numbers, mapping: dict[str, str], margin: fl
         duplicate_rows=duplicate_rows,
         notes=notes,
     )
+
+
+def _duplicate_rows(raw: pd.DataFrame, keep: np.ndarray, columns: list) -> int:
+    """Rows among ``keep`` that repeat an earlier one in ``columns``, cells compared as text.
+
+    The same count as ``raw.loc[keep, columns].astype(str).duplicated().sum()``, computed from
+    integer codes of each column (a code per distinct text; empty cells share one)."""
+    codes = {i: _text_codes(raw[c])[keep] for i, c in enumerate(columns)}
+    return int(pd.DataFrame(codes).duplicated(keep="first").sum())
+
+
+def _text_codes(col: pd.Series) -> np.ndarray:
+    """Integer codes of ``col.astype(str)``: equal codes for equal texts, -1 for missing cells.
+
+    Distinct values have distinct texts for strings, Python floats (``-0.0`` is not ``0.0``;
+    NaN is missing), naive datetimes, integers and booleans, so those are coded directly; any
+    other column (mixed types: ``1``, ``1.0`` and ``True`` are one value but three texts) goes
+    through ``astype(str)``."""
+    dtype = col.dtype
+    if dtype == object:
+        values = col.to_numpy(dtype=object)
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind == "string":  # str (and numpy str) values and empty cells
+            return pd.factorize(values, use_na_sentinel=True)[0]
+        if kind == "empty":
+            return np.full(len(values), -1, dtype=np.intp)
+        kinds = set(map(type, values)) - {type(None)} if kind in ("floating", "datetime") else {object}
+        if kinds <= {float}:  # Python floats only (a numpy float32 has other texts)
+            return _float_codes(values.astype("float64"))
+        if kinds <= {_dt.datetime}:
+            try:
+                stamps = pd.DatetimeIndex(values)
+            except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):
+                stamps = None  # aware and naive values mixed
+            if stamps is not None and stamps.tz is None:
+                return pd.factorize(stamps, use_na_sentinel=True)[0]
+    elif isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return _float_codes(col.to_numpy(dtype="float64"))
+    elif isinstance(dtype, np.dtype) and dtype.kind in "iubM" or \
+            (isinstance(dtype, pd.StringDtype) and pd.isna(dtype.na_value) and dtype.na_value is not pd.NA):
+        return pd.factorize(col, use_na_sentinel=True)[0]
+    return pd.factorize(col.astype(str), use_na_sentinel=True)[0]
+
+
+def _float_codes(values: np.ndarray) -> np.ndarray:
+    """Codes of float64 values by their bits (``-0.0`` and ``0.0`` differ, as their texts do)."""
+    codes = pd.factorize(values.view(np.int64), use_na_sentinel=True)[0]
+    codes[np.isnan(values)] = -1
+    return codes
 
 
 def _cell_text(value) -> str:
