@@ -624,7 +624,11 @@ def cutoff_control(*, key: str, cuts: list[float], lo: float, hi: float, step: f
         value = base  # the caller changed the cuts (numeric input, reset, tier count)
     else:
         value = list(memo["value"])  # nothing new: keep what was returned last time
-    st.session_state[memo_key] = {"seen": state, "cuts": base, "value": value}
+    # On the first mount the state is empty and ``default`` fills it with ``value``: remember
+    # that as seen, or the next run would take the default for a release and undo a cutoff the
+    # caller changes in between (a typed precise value).
+    seen = state if state is not None else list(value)
+    st.session_state[memo_key] = {"seen": seen, "cuts": base, "value": value}
 
     def _released() -> None:
         # Skip the browser's own re-sync to the value already shown (see "Stale browser state").

@@ -29,6 +29,7 @@ K_COLORS = "tier_colors"
 K_WEIGHTS = "tier_weights"
 K_FILTERS = "tier_filters"
 K_PREV = "tier_prev_bounds"  # (ranking key, bounds) before the last cutoff change
+K_TYPED = "tier_cuts_typed_from"  # the cutoffs before a precise input changed them (one run)
 K_URL_READ = "tier_url_read"
 
 #: Default cuts when the scheme changes (thresholds come from the data).
@@ -244,6 +245,10 @@ def controls(ws: state.Workspace) -> Settings:
     names = _current_names()
     colors = _current_colors(len(names))
     cuts = list(ss[state.K_CUTS])
+    typed_from = ss.pop(K_TYPED, None)
+    if typed_from is not None and scheme != "quantile":
+        _remember_bounds(r, scheme, typed_from)
+        ss[K_PRESET] = "custom"
     if scheme != "quantile":
         lo, hi, step, unit, scale, descending = _track(scheme, r)
         try:
@@ -255,7 +260,12 @@ def controls(ws: state.Workspace) -> Settings:
                              unit=unit, scale=scale, decimals=2, descending=descending,
                              aria_label=T("tiers.cuts_aria"))
         new = [_tidy(c) for c in new]
-        if new != [_tidy(c) for c in ss[state.K_CUTS]]:
+        typed = [_tidy(c) for c in ss[state.K_CUTS]]
+        if typed_from is not None and [_tidy(c) for c in cuts] != typed:
+            # Typed cutoffs out of order or off the track: keep them as typed so the grading
+            # says what is wrong; the handles show the nearest valid cutoffs meanwhile.
+            new = typed
+        elif new != typed:
             _remember_bounds(r, scheme, ss[state.K_CUTS])
             ss[K_PRESET] = "custom"
             for i, c in enumerate(new):
@@ -308,6 +318,18 @@ def _remember_bounds(r: tiers.Ranked, scheme: str, cuts) -> None:
     st.session_state[K_PREV] = (id(r), bounds)
 
 
+def _on_cut_typed(n: int) -> None:
+    """A precise cutoff was typed: adopt it before the script runs, so the drag control drawn
+    above the inputs shows it on this very run (drawn with the old cutoffs, its handles would
+    stay behind and the next arrow key would move from the stale value)."""
+    ss = st.session_state
+    keys = [f"w_cut_{n}_{i}" for i in range(n)]
+    if len(ss.get(state.K_CUTS, ())) != n or any(k not in ss for k in keys):
+        return
+    ss[K_TYPED] = list(ss[state.K_CUTS])
+    ss[state.K_CUTS] = [_tidy(ss[k]) for k in keys]
+
+
 def _precise_inputs(scheme, cuts, names, colors, r):
     """Number inputs per cutoff, number of tiers, names and colours, kept in sync with the drag."""
     ss = st.session_state
@@ -339,10 +361,12 @@ def _precise_inputs(scheme, cuts, names, colors, r):
             if k not in ss:
                 ss[k] = float(c)
             if scheme == "thresholds":
-                new_cuts.append(col.number_input(T("tiers.threshold_n", n=i + 1), step=1.0, format="%.2f", key=k))
+                new_cuts.append(col.number_input(T("tiers.threshold_n", n=i + 1), step=1.0, format="%.2f", key=k,
+                                                 on_change=_on_cut_typed, args=(len(cuts),)))
             else:
                 new_cuts.append(col.number_input(T("tiers.cut_n", n=i + 1), min_value=0.01, max_value=99.99,
-                                                 step=0.5, format="%.2f", key=k))
+                                                 step=0.5, format="%.2f", key=k,
+                                                 on_change=_on_cut_typed, args=(len(cuts),)))
         new_cuts = [_tidy(c) for c in new_cuts]
         if new_cuts != [_tidy(c) for c in cuts]:
             _remember_bounds(r, scheme, cuts)

@@ -4,6 +4,7 @@ read the new tier counts and profit in the tier table and on a pyramid label."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.helpers import shot
 from tests.e2e.test_upload import make_xlsx, tier_rows
@@ -78,3 +79,22 @@ def test_drag_and_keyboard_on_the_pyramid_page(page, app_url, tmp_path):
     page.get_by_text("精确分界点").click()
     assert page.get_by_label("第 2 个分界点 %").input_value() == "7.00"
     shot(page, "pyramid-zh-after-drag")
+
+    # 3) Type 11 into the precise input: boundary floor(5.5 + 1/2) = 6, Major K02..K06 = 5
+    # customers, 490+480+470+460+450 = 2,350. The drag handle must follow at once, so that one
+    # ArrowLeft from it gives 10.5% (boundary floor(5.25 + 1/2) = 5: Major 4, 1,900), not a step
+    # from the stale 7% (6.5%: Major 2).
+    box = page.get_by_label("第 2 个分界点 %")
+    box.fill("11")
+    box.press("Enter")
+    wait_row(page, "次要客户", "5")
+    assert "2,350.00" in row(page, "次要客户")
+    handle = page.locator('[data-testid="cutoff-handle-1"]')
+    expect(handle).to_have_attribute("data-value", "11", timeout=30_000)  # in the shadow DOM
+    handle.focus()
+    page.keyboard.press("ArrowLeft")
+    wait_row(page, "次要客户", "4")
+    assert "1,900.00" in row(page, "次要客户")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('input')].some(i => i.getAttribute('aria-label') === '第 2 个分界点 %'
+                                                                 && i.value === '10.50')""", timeout=30_000)
