@@ -7,8 +7,9 @@ lines of ~1M customers as Parquet, 1M lines as CSV, a 20 MB CSV, a 200k-line XLS
 headers (xlsxwriter, constant_memory).
 
 Each pipeline runs in its own process (``bench/pipelines.py``); its wall time includes starting
-Python and importing the libraries, and its peak memory is the process's ``ru_maxrss`` (read with
-``os.wait4``: the figure ``resource.getrusage(RUSAGE_CHILDREN)`` gives a parent with one child).
+Python and importing the libraries, and its peak memory is the process's own high-water mark
+(VmHWM, written by ``bench/peak.py`` as the process ends; ``ru_maxrss`` from ``os.wait4`` would
+include the parent's size at the exec, see there).
 
 * ours   - ``pipeline.load`` (native DuckDB path for big Parquet/CSV, Python path for Excel) ->
            ``tiers.rank`` + ``tiers.grade`` -> one cutoff change;
@@ -64,8 +65,12 @@ TARGETS = {
 # processes
 
 def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float, str, str, int]:
-    """Run ``cmd``; return (wall seconds, the child's peak RSS in MB from os.wait4, stdout, stderr,
-    exit code)."""
+    """Run ``cmd`` (``[PY, "-m", module, ...]``) through ``bench.peak``; return (wall seconds, the
+    child's peak RSS in MB, stdout, stderr, exit code)."""
+    assert cmd[:2] == [PY, "-m"], cmd
+    fd, peak_file = tempfile.mkstemp(prefix="bench-peak-")
+    os.close(fd)
+    cmd = [PY, "-m", "bench.peak", peak_file, *cmd[2:]]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env={**os.environ, **(env or {})})
@@ -85,7 +90,13 @@ def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float,
     for t in threads:
         t.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    rss_mb = usage.ru_maxrss / 1024  # Linux: kilobytes
+    try:
+        rss_mb = int(Path(peak_file).read_text()) / 1024  # VmHWM in kB
+    except (OSError, ValueError):
+        rss_mb = float("nan")  # the child died before writing it
+    finally:
+        os.unlink(peak_file)
+    del usage
     return wall, rss_mb, b"".join(out_chunks).decode("utf-8", "replace"), \
         b"".join(err_chunks).decode("utf-8", "replace"), proc.returncode
 
@@ -305,7 +316,7 @@ def render(info, rows, mem, up, c1m, checks, args) -> list[str]:
     for case, stage, ours, theirs, minimal in rows:
         out.append(f"| {case} | {stage} | {fmt_s(ours)} | {fmt_s(theirs)} | {ratio(ours, theirs)} | "
                    f"{fmt_s(minimal)} | {ratio(ours, minimal)} |")
-    out += ["", "Peak memory (ru_maxrss of the process):", "", "| run | ours | pandas | minimal |",
+    out += ["", "Peak memory (VmHWM of each process, its own high-water mark):", "", "| run | ours | pandas | minimal |",
             "|---|---:|---:|---:|"]
     for case, a, b, c in mem:
         out.append(f"| {case} | {a:,.0f} MB | {b:,.0f} MB | {c:,.0f} MB |")

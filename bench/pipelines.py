@@ -1,10 +1,12 @@
 """One pipeline run, meant to be started in its own process by ``bench/__main__.py``.
 
 ``python -m bench.pipelines ours|pandas|cli|upload FILE`` prints one JSON line with the seconds
-of each stage; the parent reads the peak memory of the process from ``os.wait4`` (its
-``ru_maxrss``, the same figure ``resource.getrusage(RUSAGE_CHILDREN)`` gives a parent with one child).
+of each stage; the parent starts it through ``bench/peak.py``, which writes the process's own
+peak memory (VmHWM) when it ends.
 
-* ``pandas`` - what an analyst writes: ``pd.read_parquet`` / ``pd.read_csv`` / ``pd.read_excel``
+* ``pandas`` - the same work as ours, written the way a competent analyst writes it in pandas
+  (``run_pandas_same``: read, clean, reject with reasons, aggregate with dimensions, tier).
+* ``pandas_min`` - the minimal pipeline: ``pd.read_parquet`` / ``pd.read_csv`` / ``pd.read_excel``
   (default engine, openpyxl) -> ``dropna`` on the customer id -> profit = revenue - cost ->
   ``groupby(...).sum()`` -> sort by profit -> ``pd.cut`` into the 1/5/20 % pyramid -> tier sums.
   No validation, no rejected-rows report, no dimensions.

@@ -91,6 +91,32 @@ def test_encodings(tmp_path, text, raw_encoding, expected_encoding, bom):
     assert res.header_row == 1
 
 
+# Names with 一 (U+4E00): characters U+xx00 put NUL bytes on the "wrong" side of BOM-less
+# UTF-16 (here 80 of them against 257 on the ASCII side).
+YI_HEAVY = "客户,金额\n" + "".join(f"第一分公司一{i},{i}\n" for i in range(1, 41))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_bomless_utf16_with_many_u_xx00_characters(tmp_path, encoding):
+    data = YI_HEAVY.encode(encoding)
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    wrong, right = (even, odd) if encoding == "utf-16-le" else (odd, even)
+    assert wrong > 0.05 * right  # the case the old rule (at most 5%) refused as "not text"
+    res = read_table(write(tmp_path, "yi.csv", data))
+    assert res.encoding == encoding
+    assert res.frame.shape == (40, 2)
+    assert res.frame.iloc[0].tolist() == ["第一分公司一1", "1"]
+
+
+def test_binary_with_nul_bytes_on_one_side_is_not_utf16(tmp_path):
+    # Little-endian 16-bit integers below 256 look like UTF-16LE by their NUL bytes, but decode to
+    # control characters: still "not a text table".
+    data = bytes(b for i in range(4000) for b in (i % 32, 0))
+    with pytest.raises(InputError) as exc:
+        read_table(write(tmp_path, "ints.csv", data))
+    assert exc.value.code == "io.not_text"
+
+
 def test_latin1_text_is_not_mistaken_for_gbk(tmp_path):
     # "ü" + "l" is a valid GBK byte pair; the plausibility check must reject that reading.
     text = "Name;Stadt;Betrag\nMüller;Köln;12,5\nÖzil;Düsseldorf;3\n"

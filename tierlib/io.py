@@ -439,19 +439,34 @@ _CN_FAMILY = {
 
 
 def _utf16_guess(data: bytes) -> str | None:
-    """Detect BOM-less UTF-16 from NUL bytes concentrated at odd (LE) or even (BE) positions."""
+    """Detect BOM-less UTF-16 from NUL bytes concentrated at odd (LE) or even (BE) positions.
+
+    ASCII (digits, commas, line ends) puts a NUL byte in every code unit on one side; Chinese
+    characters ending in 00 (U+4E00 一, U+5E00 ...) put some on the other side, so the other side
+    only has to hold clearly fewer. A code unit of two NUL bytes (U+0000) never occurs in text,
+    and the decoded sample must be text (no control characters but tab and line ends).
+    """
     sample = data[:8192]
     sample = sample[: len(sample) // 2 * 2]
     half = len(sample) // 2
     if half < 2:
         return None
-    nul_even = sample[0::2].count(0)
-    nul_odd = sample[1::2].count(0)
-    if nul_odd >= 0.1 * half and nul_even <= 0.05 * nul_odd:
-        return "utf-16-le"
-    if nul_even >= 0.1 * half and nul_odd <= 0.05 * nul_even:
-        return "utf-16-be"
-    return None
+    even, odd = sample[0::2], sample[1::2]
+    nul_even, nul_odd = even.count(0), odd.count(0)
+    both = bytes(a | b for a, b in zip(even, odd)).count(0)
+    if both > 0.001 * half:
+        return None
+    if nul_odd >= 0.1 * half and nul_even * 1.5 <= nul_odd:
+        enc = "utf-16-le"
+    elif nul_even >= 0.1 * half and nul_odd * 1.5 <= nul_even:
+        enc = "utf-16-be"
+    else:
+        return None
+    text = sample.decode(enc, errors="replace")
+    controls = sum(1 for ch in text if ch < " " and ch not in "\t\r\n")
+    if controls > 0.001 * len(text) or text.count("\ufffd") > 2:
+        return None
+    return enc
 
 
 def _strict(data: bytes, encoding: str) -> str | None:
