@@ -39,9 +39,10 @@ Loopback caveat
 Leak detection (a session must never see another session's data)
     * every WebSocket frame the server sends to a session is scanned for the id and file-name
       markers of all sessions (``LT(\\d\\d)C\\d{5}`` and ``load(\\d\\d)_``): a foreign marker is a
-      leak. The tiers page ships its customer grid (hidden tab included) on every run, so a
-      session's own markers must show up too - if they never do, the scan is blind and the run
-      fails;
+      leak. The session's own markers must show up too - if they never do, the scan is blind
+      and the run fails: its file name is in the sidebar on every run, and at setup each
+      session opens the tiers page's customer grid once (the page's tabs are lazy: only the open
+      tab is sent), so its customer ids cross the socket as well;
     * after each action the page text is searched for other sessions' file names, and the
       sidebar must name the session's own file and customer count at the end.
 
@@ -515,8 +516,18 @@ async def run_session(ds: Dataset, browser, url: str, res: SessionResult, ready:
         elif state.get("files"):
             res.error("leak", where="page text at setup", other_sessions=state["files"])
         else:
-            res.setup_s = time.perf_counter() - t0
-            ok = True
+            # The page's tabs are lazy: open the customer grid once, so that the session's own
+            # customer ids cross its WebSocket (the leak scan must see them), then go back to
+            # the tier table that every action checks.
+            await page.get_by_role("tab", name="客户明细").click()
+            await page.get_by_text(f"显示 {min(ds.n, 2000):,} / {ds.n:,} 位客户").wait_for()
+            await page.get_by_role("tab", name="等级汇总").click()
+            state = await wait_table(page, ds, cuts, own, SETUP_TIMEOUT_S)
+            if state is None or state.get("state") == "error":
+                res.error("setup", detail="the tier table did not come back after the customer grid")
+            else:
+                res.setup_s = time.perf_counter() - t0
+                ok = True
     except Exception as exc:  # noqa: BLE001 - any failure of a session is a result to report
         res.error("setup", detail=f"{type(exc).__name__}: {str(exc)[:300]}")
     finally:
