@@ -69,7 +69,7 @@ ss.setdefault("clv_horizon", clv.DEFAULT_HORIZON_MONTHS)
 ss.setdefault("clv_discount_pct", clv.DEFAULT_MONTHLY_DISCOUNT * 100)
 units = list(clv.TIME_UNITS)
 c1, c2, c3, c4 = st.columns([3, 2, 2, 3])
-unit = c1.radio(T("clv.unit"), units, index=units.index(ss["clv_unit"]), horizontal=True, key="w_clv_unit",
+unit = c1.radio(T("clv.unit"), units, index=units.index(ss["clv_unit"]), horizontal=True, key=state.lkey("w_clv_unit"),
                 format_func={u: T(f"clv.unit.{u}") for u in units}.get, help=T("clv.unit_help"))
 horizon = int(c2.number_input(T("clv.horizon"), min_value=1, max_value=120, step=1, value=int(ss["clv_horizon"]),
                               key="w_clv_horizon"))
@@ -89,7 +89,7 @@ try:
     else:
         opts = ["profit", "revenue"]
         ss.setdefault("clv_terms", "profit" if data_margin is not None else "revenue")
-        terms = c4.radio(T("clv.terms"), opts, index=opts.index(ss["clv_terms"]), horizontal=True, key="w_clv_terms",
+        terms = c4.radio(T("clv.terms"), opts, index=opts.index(ss["clv_terms"]), horizontal=True, key=state.lkey("w_clv_terms"),
                          format_func={o: T(f"clv.terms.{o}") for o in opts}.get, help=T("clv.terms_help"))
         ss["clv_terms"] = terms
         margin = 1.0
@@ -204,7 +204,7 @@ with tab_check:
         periods = list(clv.PERIODS)
         ss.setdefault("clv_period", "month" if span > 400 else "week")
         period = h2.radio(T("clv.check.period"), periods, index=periods.index(ss["clv_period"]), horizontal=True,
-                          key="w_clv_period", format_func={p: T(f"clv.period.{p}") for p in periods}.get)
+                          key=state.lkey("w_clv_period"), format_func={p: T(f"clv.period.{p}") for p in periods}.get)
         ss["clv_period"] = period
         cal = np.datetime64(cal_end, "D")
         try:

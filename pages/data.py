@@ -13,14 +13,21 @@ st.title(T("data.title"))
 explain("data")
 st.write(T("data.intro"))
 
-source = st.radio(T("data.source"), ["upload", "sample"], format_func={k: T(f"data.source.{k}") for k in ("upload", "sample")}.get,
-                  horizontal=True, key="data_source")
+ss = st.session_state
+sources = ["upload", "sample"]
+source = st.radio(T("data.source"), sources, index=sources.index(ss.get("data_source", "upload")),
+                  format_func={k: T(f"data.source.{k}") for k in sources}.get,
+                  horizontal=True, key=state.lkey("w_data_source"))
+ss["data_source"] = source
 
 if source == "sample":
     col1, col2 = st.columns([3, 1], vertical_alignment="bottom")
-    key = col1.selectbox(T("data.pick_sample"), list(samples.SAMPLES), format_func={k: T(v[1]) for k, v in samples.SAMPLES.items()}.get,
-                         
-                         key="sample_pick")
+    sample_keys = list(samples.SAMPLES)
+    key = col1.selectbox(T("data.pick_sample"), sample_keys,
+                         index=sample_keys.index(ss.get("sample_pick", samples.DEFAULT_SAMPLE)),
+                         format_func={k: T(v[1]) for k, v in samples.SAMPLES.items()}.get,
+                         key=state.lkey("w_sample_pick"))
+    ss["sample_pick"] = key
     if col2.button(T("data.load_sample"), key="sample_load", type="primary"):
         state.load(samples.sample_path(key), kind="sample", name=key)
         st.rerun()

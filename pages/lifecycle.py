@@ -159,7 +159,7 @@ with tab_breadth:
     grains = list(lifecycle.GRAINS)
     grain = st.segmented_control(T("lifecycle.breadth.grain"), grains, default=cfg.get("grain", "month"),
                                  format_func={g: T(f"lifecycle.breadth.grain.{g}") for g in grains}.get,
-                                 key="lc_grain") or "month"
+                                 key=state.lkey("lc_grain")) or "month"
     cfg["grain"] = grain
     br = bv.breadth(ws, as_of, grain)
     kinds = [*lifecycle.BREADTH_KINDS, "active"]

@@ -22,7 +22,7 @@ st.page_link("pages/tiers.py", label=T("migration.tiers_link"), icon=":material/
 modes = ["split", "files"]
 has_dates = bv.date_range(ws)[0] is not None
 mode = st.segmented_control(T("migration.mode"), modes, default=cfg.get("mode", "split" if has_dates else "files"),
-                            key="mig_mode",
+                            key=state.lkey("mig_mode"),
                             format_func={m: T(f"migration.mode.{m}") for m in modes}.get) or modes[not has_dates]
 cfg["mode"] = mode
 
@@ -74,7 +74,7 @@ try:
         st.caption(T("migration.current_file", name=widgets.source_label(ws)))
         roles = ["later", "earlier"]
         role = st.radio(T("migration.file_role"), roles, index=roles.index(cfg.get("role", "later")), horizontal=True,
-                        key="mig_role", format_func={r: T(f"migration.role.{r}") for r in roles}.get)
+                        key=state.lkey("mig_role"), format_func={r: T(f"migration.role.{r}") for r in roles}.get)
         cfg["role"] = role
         m = bv.files_migration(ws, g, other, uploaded_is_later=(role == "later"))
 except InputError as exc:
@@ -119,8 +119,10 @@ with tab_sankey:
 with tab_lists:
     kinds = ["up", "down", "new", "lost", "same"]
     kind_labels = {k: f"{T(f'migration.list.{k}')} ({counts[k]:,})" for k in kinds}
-    kind = st.segmented_control(T("migration.list.pick"), kinds, default="up", key="mig_list_pick",
+    kind = st.segmented_control(T("migration.list.pick"), kinds, default=cfg.get("list_kind", "up"),
+                                key=state.lkey("mig_list_pick", kind_labels.values()),
                                 format_func=kind_labels.get) or "up"
+    cfg["list_kind"] = kind
     rows = m.moves(kind)
     if kind in ("up", "down", "same"):
         rows = rows.sort_values(["growth", "customer_id"], ascending=[kind == "down", True], kind="stable")

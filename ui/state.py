@@ -75,6 +75,22 @@ def T(key: str, **params) -> str:
     return i18n.t(key, lang(), **params)
 
 
+def lkey(name: str, labels=None) -> str:
+    """Widget key for a picker (radio, selectbox, segmented control) whose option labels change.
+
+    Streamlit 1.67 keeps a keyed picker's value as its formatted label: after the labels change
+    under the same key (a language switch, renamed tiers, new counts) the picker shows no
+    selection and ignores clicks. So the key carries the language, and with ``labels`` (for labels
+    that depend on the data) a digest of them; a new key starts a fresh widget, which takes its
+    ``index``/``default`` from the caller's own state, so callers keep the choice themselves.
+    """
+    key = f"{name}_{lang()}"
+    if labels is not None:
+        joined = "\x1f".join(map(str, labels))
+        key += "_" + hashlib.blake2s(joined.encode(), digest_size=4).hexdigest()
+    return key
+
+
 def workspace() -> Workspace | None:
     return st.session_state.get(K_WS)
 

@@ -90,7 +90,7 @@ def mapping_editor(loaded: Loaded) -> dict[str, str | None]:
         col = current.get(fld)
         pick = cols[i % 3].selectbox(
             T(f"field.{fld}"), options, index=options.index(col) if col in options else 0,
-            format_func=labels.get, key=f"map_{fld}",
+            format_func=labels.get, key=state.lkey(f"map_{fld}", options),
         )
         overrides[fld] = None if pick == none else pick
     return overrides
@@ -157,7 +157,11 @@ def drilldown(grading) -> None:
     options = [0, *range(1, len(grading.names) + 1)]
     labels = [T("tiers.all"), *grading.names]
     c1, c2 = st.columns([1, 2])
-    pick = c1.selectbox(T("tiers.filter_tier"), options, format_func=labels.__getitem__, key="tier_pick")
+    ss = st.session_state
+    picked = ss.get("tier_pick", 0)
+    pick = c1.selectbox(T("tiers.filter_tier"), options, index=picked if picked in options else 0,
+                        format_func=labels.__getitem__, key=state.lkey("w_tier_pick", labels))
+    ss["tier_pick"] = pick
     query = c2.text_input(T("tiers.search"), key="tier_search")
     money_value = grading.value in MONEY_VALUES
 

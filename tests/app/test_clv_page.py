@@ -70,18 +70,18 @@ def test_clv_page_shows_the_model_numbers(lang, sample_counts):
 def test_settings_change_the_numbers_and_survive_a_page_switch():
     at = open_clv("en")
     before = metrics(at)["Total CLV (profit)"]
-    at.radio(key="w_clv_terms").set_value("revenue").run()
+    at.radio(key="w_clv_terms_" + at.session_state["lang"]).set_value("revenue").run()
     assert not at.exception
     m = metrics(at)
     assert "Total CLV (revenue)" in m and m["Total CLV (revenue)"] != before
-    at.radio(key="w_clv_unit").set_value("month").run()
+    at.radio(key="w_clv_unit_" + at.session_state["lang"]).set_value("month").run()
     at.number_input(key="w_clv_horizon").set_value(24).run()
     assert not at.exception
     assert "Purchases, next 24 mo." in metrics(at)
     at.switch_page("pages/tiers.py").run()
     at.switch_page("pages/clv.py").run()
     assert not at.exception
-    assert at.radio(key="w_clv_unit").value == "month"
+    assert at.radio(key="w_clv_unit_" + at.session_state["lang"]).value == "month"
     assert at.number_input(key="w_clv_horizon").value == 24
     assert "Total CLV (revenue)" in metrics(at)
 
@@ -91,7 +91,7 @@ def test_holdout_controls_rerun_the_check():
 
     at = open_clv("en")
     at.date_input(key="w_clv_cal_end").set_value(dt.date(2024, 6, 30)).run()
-    at.radio(key="w_clv_period").set_value("week").run()
+    at.radio(key="w_clv_period_" + at.session_state["lang"]).set_value("week").run()
     assert not at.exception
     # 2024-06-30 -> 2024-12-31 is 184 days.
     assert "Actual repeat purchases (184 days)" in metrics(at)
@@ -102,7 +102,7 @@ def test_data_without_dates_gets_a_message_not_a_traceback():
     at.session_state["lang"] = "en"
     at.run()
     at.switch_page("pages/data.py").run()
-    at.radio(key="data_source").set_value("upload").run()
+    at.radio(key="w_data_source_" + at.session_state["lang"]).set_value("upload").run()
     at.file_uploader(key="uploader").upload("flat.csv", b"customer,revenue\nA,10\nB,20\n", "text/csv").run()
     at.switch_page("pages/clv.py").run()
     assert not at.exception

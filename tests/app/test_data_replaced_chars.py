@@ -34,7 +34,7 @@ def upload(lang: str, name: str, data: bytes) -> AppTest:
     at.session_state["lang"] = lang
     at.run()
     at.switch_page("pages/data.py").run()
-    at.radio(key="data_source").set_value("upload").run()
+    at.radio(key="w_data_source_" + at.session_state["lang"]).set_value("upload").run()
     at.file_uploader(key="uploader").upload(name, data, "text/csv").run()
     assert not at.exception
     return at

@@ -24,7 +24,7 @@ def start(lang: str) -> AppTest:
 
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:
     at.switch_page("pages/data.py").run()
-    at.radio(key="data_source").set_value("upload").run()
+    at.radio(key="w_data_source_" + at.session_state["lang"]).set_value("upload").run()
     at.file_uploader(key="uploader").upload(name, data, "text/csv").run()
     assert not at.exception
     return at
@@ -105,7 +105,7 @@ def test_migration_page_with_a_second_file(lang, tmp_path):
     at = upload(start(lang), "before.csv", before.read_bytes())
     at.session_state["tier_cuts"] = [10, 30, 60]
     at.switch_page("pages/migration.py").run()
-    at.segmented_control(key="mig_mode").set_value("files").run()
+    at.segmented_control(key="mig_mode_" + at.session_state["lang"]).set_value("files").run()
     assert not at.exception
     assert len(at.info) >= 1  # asks for the file
     at.file_uploader(key="mig_upload").upload("after.csv", after.read_bytes(), "text/csv").run()
@@ -113,7 +113,7 @@ def test_migration_page_with_a_second_file(lang, tmp_path):
     matrix = at.table[0].value
     assert matrix.iloc[:5, 1:6].astype(int).values.tolist() == test_migration.MATRIX
     # Swap the roles: the uploaded file is the earlier period -> the transposed matrix.
-    at.radio(key="mig_role").set_value("earlier").run()
+    at.radio(key="mig_role_" + at.session_state["lang"]).set_value("earlier").run()
     swapped = at.table[0].value
     assert swapped.iloc[-1, -1] == "11"
     assert swapped.iloc[4, 1:6].astype(int).tolist() == [0, 0, 0, 1, 0]  # C10 is new from this side

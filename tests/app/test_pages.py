@@ -59,7 +59,7 @@ def test_bad_cutoffs_show_a_message_not_a_traceback():
 def test_upload_of_a_bad_file_keeps_the_current_data():
     at = start("en")
     at.switch_page("pages/data.py").run()
-    at.radio(key="data_source").set_value("upload").run()
+    at.radio(key="w_data_source_" + at.session_state["lang"]).set_value("upload").run()
     before = at.session_state["workspace"]
     at.file_uploader(key="uploader").upload("junk.csv", b"\x00\x01\x02\xff" * 100, "text/csv").run()
     assert not at.exception

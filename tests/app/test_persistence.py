@@ -25,7 +25,7 @@ def test_upload_and_settings_are_restored_in_a_new_session(data_dir):
     at.session_state["lang"] = "en"
     at.run()
     at.switch_page("pages/data.py").run()
-    at.radio(key="data_source").set_value("upload").run()
+    at.radio(key="w_data_source_" + at.session_state["lang"]).set_value("upload").run()
     at.file_uploader(key="uploader").upload("small.csv", CSV, "text/csv").run()
     assert not at.exception
     wid = at.session_state["ws_id"]
