@@ -162,7 +162,9 @@ def drilldown(grading) -> None:
     pick = c1.selectbox(T("tiers.filter_tier"), options, index=picked if picked in options else 0,
                         format_func=labels.__getitem__, key=state.lkey("w_tier_pick", labels))
     ss["tier_pick"] = pick
-    query = c2.text_input(T("tiers.search"), key="tier_search")
+    # Kept in the app's own state too: the grid's tab is lazy, and a closed tab's widgets lose theirs.
+    query = c2.text_input(T("tiers.search"), value=ss.get("tier_query", ""), key="w_tier_search")
+    ss["tier_query"] = query
     money_value = grading.value in MONEY_VALUES
 
     def matching():

@@ -42,11 +42,22 @@ def test_tiers_tabs_are_lazy_and_work(page, app_url, tmp_path):
     page.get_by_label("只看等级").click()
     page.get_by_role("option", name="重要客户").click()
     page.get_by_text("显示 20 / 20 位客户").first.wait_for(timeout=60_000)
+    search = page.get_by_label("搜索客户（编号或名称）")
+    search.fill("zz-no-such-customer")
+    search.press("Enter")
+    page.get_by_text("显示 0 / 0 位客户").wait_for(timeout=60_000)
     shot(page, "tiers-tab-customers")
 
     open_tab(page, "集中度曲线")
     page.locator(CHART).nth(2).wait_for(timeout=60_000)  # pyramids + Lorenz + whale
     assert page.locator(GRID).count() == 0
+    # Back on the grid, the tier filter and the search are as they were.
+    open_tab(page, "客户明细")
+    page.get_by_text("显示 0 / 0 位客户").wait_for(timeout=60_000)
+    assert search.input_value() == "zz-no-such-customer"
+    search.fill("")
+    search.press("Enter")
+    page.get_by_text("显示 20 / 20 位客户").first.wait_for(timeout=60_000)
 
     open_tab(page, "导出与分享")
     path = download(page, "下载客户分级（CSV）", tmp_path)
