@@ -332,3 +332,69 @@ def test_a_sheet_of_several_inflated_chunks_is_measured_exactly():
     with pytest.raises(InputError) as exc:
         tio._check_xlsx_zip(data, Limits(max_sheet_cells=n_rows * n_cols - 1))
     assert (exc.value.params["rows"], exc.value.params["columns"]) == (n_rows, n_cols)
+
+
+# --- shared-strings tables that declare an impossible number of strings ------------------------
+
+def _with_sst_head(data: bytes, count: str) -> bytes:
+    """``data`` with the root tag of xl/sharedStrings.xml declaring ``count`` strings."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            if info.filename == "xl/sharedStrings.xml":
+                body = re.sub(rb'(count|uniqueCount)="\d+"', f'\\1="{count}"'.encode(), body, count=2)
+            zout.writestr(info, body)
+    return out.getvalue()
+
+
+def _strings_book(n: int) -> bytes:
+    rows = [["customer_id", "revenue"], *([f"客户{i:05d}", i] for i in range(n))]
+    return fg.xlsx_bytes({"S": rows})
+
+
+def test_a_huge_declared_string_count_is_read_not_fatal(tmp_path):
+    # python-calamine reserves the declared count up front: 2,000,000,000 strings made it ask for
+    # 48 GB and abort the whole process (a server would die with it). Run the read in a child
+    # process so that a regression fails this test instead of killing the test run.
+    import subprocess
+    import sys
+
+    path = tmp_path / "sst.xlsx"
+    path.write_bytes(_with_sst_head(_strings_book(3), "2000000000"))
+    code = ("import json, sys; from tierlib.io import read_table; r = read_table(sys.argv[1]); "
+            "print(json.dumps([r.frame.iloc[:, 0].tolist(), [float(x) for x in r.frame.iloc[:, 1]]]))")
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-500:]
+    assert json.loads(proc.stdout) == [["客户00000", "客户00001", "客户00002"], [0.0, 1.0, 2.0]]
+
+
+def test_string_counts_are_left_alone_when_plausible():
+    # 30,000 strings: the table spans several inflate outputs, so "<si" tags are cut between them.
+    data = _strings_book(30_000)
+    assert tio._check_xlsx_zip(data) is data
+    fixed = tio._check_xlsx_zip(_with_sst_head(data, "999999999"))
+    with zipfile.ZipFile(io.BytesIO(fixed)) as zf:
+        head = zf.read("xl/sharedStrings.xml")[:300]
+    assert b"count=" not in head.lower() and b"<sst" in head
+    assert read_table(fixed, filename="x.xlsx").frame.shape == (30_000, 2)
+
+
+def test_xml_entity_expansion_in_a_sheet_is_not_a_bomb(tmp_path):
+    # "Billion laughs": nine levels of entities, 10^9 "lol"s if a parser expanded them.
+    levels = ['<!ENTITY l0 "lol">'] + [f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)]
+    data = _strings_book(2)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(b"?>", b"?><!DOCTYPE w [" + "".join(levels).encode() + b"]>", 1)
+            zout.writestr(info, body)
+    try:
+        res = read_table(out.getvalue(), filename="lol.xlsx")
+    except InputError as exc:  # refusing it is fine too, as long as it is quick and clean
+        assert exc.code in ("io.bad_excel", "io.too_large")
+    else:
+        assert res.frame.shape == (2, 2)

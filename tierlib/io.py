@@ -1286,8 +1286,10 @@ def _check_shape(rows: int, cols: int, limits: Limits, where: str) -> None:
 
 
 def _check_xlsx_zip(data: bytes, limits: Limits | None = None,
-                    deadline: _Deadline | None = None) -> None:
-    """Refuse broken zips, decompression bombs and huge sparse sheets before the Excel reader.
+                    deadline: _Deadline | None = None) -> bytes:
+    """Refuse broken zips, decompression bombs and huge sparse sheets before the Excel reader;
+    return the workbook to read (``data``, or a copy whose shared-strings table no longer declares
+    an impossible number of strings, see :func:`_without_sst_counts`).
 
     Every XML part is inflated here in chunks (its real size, not the declared one, counts):
     the total must stay within ``limits.max_xml_bytes``, and once a part has given more than
@@ -1324,13 +1326,20 @@ def _check_xlsx_zip(data: bytes, limits: Limits | None = None,
                                                     "save the file as .xlsx")
         raise InputError("io.bad_excel", detail="zip archive without xl/workbook.xml")
     total = 0
+    oversized_sst = None
     for info in infos:
         if not _XML_PART.search(info.filename):
             continue
         size = 0
         carry = b""
         scan = _RangeScan()
+        is_sst = info.filename.lower().endswith("sharedstrings.xml")
+        head, n_si = b"", 0
         for out, consumed in _inflate(data, info):
+            if is_sst:
+                if len(head) < 4096:
+                    head += out[:4096 - len(head)]
+                n_si += out.count(b"<si")  # a tag split between outputs is counted below
             size += len(out)
             total += len(out)
             if total > limit:
@@ -1349,6 +1358,8 @@ def _check_xlsx_zip(data: bytes, limits: Limits | None = None,
                 if begin < 0:
                     carry += out
                     continue
+                if is_sst and not carry.startswith(b"<si") and (carry + out[:3]).startswith(b"<si"):
+                    n_si += 1  # "<si" split across the two outputs
                 scan.feed(carry + out[:begin])
                 carry = b""
             cut = out.rfind(b"<")
@@ -1363,6 +1374,46 @@ def _check_xlsx_zip(data: bytes, limits: Limits | None = None,
             scan.feed(carry)
         _check_shape(*scan.shape, limits, info.filename)
         deadline.check()
+        if is_sst and _sst_declared(head) > 2 * n_si + SST_COUNT_SLACK:
+            oversized_sst = info.filename
+    if oversized_sst is not None:
+        return _without_sst_counts(data, oversized_sst)
+    return data
+
+
+#: A shared-strings table may declare this many strings more than twice the ones it holds.
+SST_COUNT_SLACK = 10_000
+_SST_HEAD = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
+_SST_COUNT = re.compile(rb"\s(?:count|uniqueCount)\s*=\s*[\"'](\d{1,30})[\"']")
+
+
+def _sst_declared(head: bytes) -> int:
+    """The larger of the ``count`` / ``uniqueCount`` attributes of a shared-strings root tag."""
+    m = _SST_HEAD.search(head)
+    if not m:
+        return 0
+    return max((int(x) for x in _SST_COUNT.findall(m.group(0))), default=0)
+
+
+def _without_sst_counts(data: bytes, name: str) -> bytes:
+    """The workbook with the count attributes of its shared-strings table removed.
+
+    The Excel reader reserves memory for the declared number of strings up front: a 3 KB file
+    declaring two billion of them aborts the whole process (an allocation of 48 GB). The counts
+    are optional in the format, so the table is rewritten without them (the parts were checked
+    against the size limits above; this happens only for such broken or hostile files).
+    """
+    out = _io.BytesIO()
+    with zipfile.ZipFile(_io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            if info.filename == name:
+                m = _SST_HEAD.search(body[:4096])
+                if m:
+                    tag = re.sub(rb"\s(?:count|uniqueCount)\s*=\s*[\"'][^\"']*[\"']", b"", m.group(0))
+                    body = body[:m.start()] + tag + body[m.end():]
+            zout.writestr(info, body)
+    return out.getvalue()
 
 
 # --- .xls: a minimal OLE2 (compound file) reader, enough to walk the Workbook stream ---------
@@ -1511,7 +1562,7 @@ def _open_workbook(data: bytes, fmt: str, limits: Limits | None = None,
     limits = limits or Limits()
     deadline = deadline or _Deadline(limits.time_budget_s)
     if fmt == "xlsx":
-        _check_xlsx_zip(data, limits, deadline)
+        data = _check_xlsx_zip(data, limits, deadline)
     else:
         _check_xls(data, deadline)
     deadline.check()
