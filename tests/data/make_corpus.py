@@ -38,6 +38,7 @@ import gzip
 import io
 import json
 import random
+import re
 import struct
 import sys
 import zipfile
@@ -462,6 +463,21 @@ def _():
        "one cell in CV1048576: 1,048,576 rows x 100 columns = 104,857,600 cells (limit 25,000,000)")
 def _():
     return raw_xlsx(XML_HEADER_ROWS + '<row r="1048576">' + num("CV1048576", 1) + "</row>")
+
+
+@entry("string_count_bomb.xlsx", graded(2, 2, 0, 2),
+       "3 KB: the shared-strings table declares 2,000,000,000 strings and holds 4; the Excel "
+       "reader reserved 48 GB for them and aborted the process")
+def _():
+    data = table_xlsx({"S": [["customer_id", "revenue"], ["A", 10], ["B", 20]]})
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            if info.filename == "xl/sharedStrings.xml":
+                body = re.sub(rb'(count|uniqueCount)="\d+"', rb'\1="2000000000"', body)
+            zout.writestr(info, body)
+    return out.getvalue()
 
 
 @entry("far_row.xlsx", refused("io.too_many_rows"),
