@@ -12,22 +12,15 @@ from tierlib import clv, clv_charts, presets
 from tierlib.export import to_csv_bytes
 from tierlib.i18n import fmt_compact
 from tierlib.io import InputError
-from ui import router, state, tier_view
-from ui.explain import explain
+from ui import page_common, router, state, tier_view
 
 router.guard()
 T = state.T
-st.title(T("clv.title"))
-explain("clv")
-ws = state.workspace()
-if ws is None:
-    st.info(T("clv.no_data"))
-    st.page_link("pages/data.py", label=T("nav.data"), icon=":material/upload_file:")
-    st.stop()
+ws = page_common.start("clv", intro=False)
 prep = ws.loaded.prepared
 if "order_date" not in prep.mapping:
     st.info(T("clv.needs_dates_page"))
-    st.page_link("pages/data.py", label=T("nav.data"), icon=":material/upload_file:")
+    page_common.data_link()
     st.stop()
 
 ss = st.session_state

@@ -4,19 +4,11 @@ on a margin-rate / revenue quadrant, with manual tags and the approach for each 
 import streamlit as st
 
 from tierlib.io import InputError
-from ui import rfm_view, router, state
-from ui.explain import explain
+from ui import page_common, rfm_view, router, state
 
 router.guard()
 T = state.T
-st.title(T("kinds.title"))
-explain("kinds")
-ws = state.workspace()
-if ws is None:
-    st.info(T("kinds.no_data"))
-    st.page_link("pages/data.py", label=T("nav.data"), icon=":material/upload_file:")
-    st.stop()
-st.caption(T("kinds.intro"))
+ws = page_common.start("kinds")
 
 try:
     margin, revenue, top = rfm_view.kind_thresholds(ws)

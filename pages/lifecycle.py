@@ -9,23 +9,16 @@ from tierlib.export import to_csv_bytes
 from tierlib.i18n import fmt_compact, fmt_pct
 from tierlib.io import InputError
 from ui import behaviour_view as bv
-from ui import router, state, tier_view
-from ui.explain import explain
+from ui import page_common, router, state, tier_view
 
 router.guard()
 T = state.T
-st.title(T("lifecycle.title"))
-explain("lifecycle")
-ws = state.workspace()
-if ws is None:
-    st.info(T("tiers.no_data"))
-    st.page_link("pages/data.py", label=T("nav.data"), icon=":material/upload_file:")
-    st.stop()
+ws = page_common.start("lifecycle", no_data="tiers.no_data", intro=False)
 
 first, last = bv.date_range(ws)
 if last is None:
     st.info(T("lifecycle.needs_dates"), icon=":material/info:")
-    st.page_link("pages/data.py", label=T("nav.data"), icon=":material/upload_file:")
+    page_common.data_link()
     st.stop()
 
 st.caption(T("lifecycle.intro"))

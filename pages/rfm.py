@@ -4,19 +4,11 @@ the R x F grid, segments by tier, and the scored customers."""
 import streamlit as st
 
 from tierlib.io import InputError
-from ui import rfm_view, router, state
-from ui.explain import explain
+from ui import page_common, rfm_view, router, state
 
 router.guard()
 T = state.T
-st.title(T("rfm.title"))
-explain("rfm")
-ws = state.workspace()
-if ws is None:
-    st.info(T("rfm.no_data"))
-    st.page_link("pages/data.py", label=T("nav.data"), icon=":material/upload_file:")
-    st.stop()
-st.caption(T("rfm.intro"))
+ws = page_common.start("rfm")
 
 try:
     settings = rfm_view.controls(ws)

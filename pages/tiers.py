@@ -4,18 +4,11 @@ the tier table, drill-down, export and sharing."""
 import streamlit as st
 
 from tierlib.io import InputError
-from ui import router, state, tier_exports, tier_view, widgets
-from ui.explain import explain
+from ui import page_common, router, state, tier_exports, tier_view, widgets
 
 router.guard()
 T = state.T
-st.title(T("tiers.title"))
-explain("tiers")
-ws = state.workspace()
-if ws is None:
-    st.info(T("tiers.no_data"))
-    st.page_link("pages/data.py", label=T("nav.data"), icon=":material/upload_file:")
-    st.stop()
+ws = page_common.start("tiers", intro=False)
 
 try:
     settings = tier_view.controls(ws)
