@@ -37,7 +37,8 @@ TOKENS = [b'"', b'""', b"\n", b"\r", b"\r\n", b",", b";", b"\t", b"|", b"\x00", 
 XML_TOKENS = [b'<c r="XFD1048576"><v>1</v></c>', b'<c r="A99999999"><v>1</v></c>',
               b'<row r="1048576">', b"<c/>" * 50, b"<c>", b'r="ZZZZ9"', b" r = 'AB12' ",
               b"<v>", b"</v>", b"<is><t>", b"&amp;", b"&#0;", b"<!--", b"]]>", b't="e"',
-              b't="s"', b'<v>99999999</v>', b'<c r="A1" t="inlineStr"><is><t>x</t></is></c>']
+              b't="s"', b'<v>99999999</v>', b'<c r="A1" t="inlineStr"><is><t>x</t></is></c>',
+              b' count="2000000000"', b' uniqueCount="4000000000"', b"<si><t>x</t></si>"]
 
 
 def _seeds() -> dict[str, list[tuple[str, bytes]]]:

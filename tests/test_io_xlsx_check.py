@@ -336,14 +336,18 @@ def test_a_sheet_of_several_inflated_chunks_is_measured_exactly():
 
 # --- shared-strings tables that declare an impossible number of strings ------------------------
 
-def _with_sst_head(data: bytes, count: str) -> bytes:
-    """``data`` with the root tag of xl/sharedStrings.xml declaring ``count`` strings."""
+def _with_sst_head(data: bytes, count: str, tag: bytes | None = None) -> bytes:
+    """``data`` with the root tag of xl/sharedStrings.xml declaring ``count`` strings, or with
+    that root tag replaced by ``tag`` (``{count}`` in it is filled in)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             body = zin.read(info)
             if info.filename == "xl/sharedStrings.xml":
-                body = re.sub(rb'(count|uniqueCount)="\d+"', f'\\1="{count}"'.encode(), body, count=2)
+                if tag is None:
+                    body = re.sub(rb'(count|uniqueCount)="\d+"', f'\\1="{count}"'.encode(), body, count=2)
+                else:
+                    body = re.sub(rb"<sst\b[^>]*>", tag.replace(b"{count}", count.encode()), body, count=1)
             zout.writestr(info, body)
     return out.getvalue()
 
@@ -353,7 +357,18 @@ def _strings_book(n: int) -> bytes:
     return fg.xlsx_bytes({"S": rows})
 
 
-def test_a_huge_declared_string_count_is_read_not_fatal(tmp_path):
+NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+SST_TAGS = {
+    "plain": None,
+    # found by the fuzz test: a ">" inside a quoted value ended a naive tag match early
+    "gt_in_value": b'<sst ' + NS + b' count="200</v>000" uniqueCount="{count}">',
+    "single_quotes": b"<sst " + NS + b" uniqueCount='{count}'>",
+    "far_down": b"<!--" + b" " * (1 << 20) + b"-->\n<sst " + NS + b' uniqueCount="{count}">',
+}
+
+
+@pytest.mark.parametrize("variant", list(SST_TAGS))
+def test_a_huge_declared_string_count_is_read_not_fatal(tmp_path, variant):
     # python-calamine reserves the declared count up front: 2,000,000,000 strings made it ask for
     # 48 GB and abort the whole process (a server would die with it). Run the read in a child
     # process so that a regression fails this test instead of killing the test run.
@@ -361,7 +376,7 @@ def test_a_huge_declared_string_count_is_read_not_fatal(tmp_path):
     import sys
 
     path = tmp_path / "sst.xlsx"
-    path.write_bytes(_with_sst_head(_strings_book(3), "2000000000"))
+    path.write_bytes(_with_sst_head(_strings_book(3), "2000000000", SST_TAGS[variant]))
     code = ("import json, sys; from tierlib.io import read_table; r = read_table(sys.argv[1]); "
             "print(json.dumps([r.frame.iloc[:, 0].tolist(), [float(x) for x in r.frame.iloc[:, 1]]]))")
     proc = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, capture_output=True, text=True,

@@ -1337,8 +1337,8 @@ def _check_xlsx_zip(data: bytes, limits: Limits | None = None,
         head, n_si = b"", 0
         for out, consumed in _inflate(data, info):
             if is_sst:
-                if len(head) < 4096:
-                    head += out[:4096 - len(head)]
+                if len(head) < SST_HEAD_BYTES:
+                    head += out[:SST_HEAD_BYTES - len(head)]
                 n_si += out.count(b"<si")  # a tag split between outputs is counted below
             size += len(out)
             total += len(out)
@@ -1383,16 +1383,26 @@ def _check_xlsx_zip(data: bytes, limits: Limits | None = None,
 
 #: A shared-strings table may declare this many strings more than twice the ones it holds.
 SST_COUNT_SLACK = 10_000
-_SST_HEAD = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
-_SST_COUNT = re.compile(rb"\s(?:count|uniqueCount)\s*=\s*[\"'](\d{1,30})[\"']")
+#: How far into the shared-strings part its root tag is looked for.
+SST_HEAD_BYTES = 1 << 20
+# The root tag, with ">" allowed inside quoted attribute values (as XML readers allow it).
+_SST_TAG = re.compile(rb"<((?:\w+:)?sst)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_SST_COUNT = re.compile(rb"[cC]ount\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_XMLNS = re.compile(rb"\sxmlns(?::[\w.-]+)?\s*=\s*(?:\"[^\"]*\"|'[^']*')")
 
 
 def _sst_declared(head: bytes) -> int:
-    """The larger of the ``count`` / ``uniqueCount`` attributes of a shared-strings root tag."""
-    m = _SST_HEAD.search(head)
+    """The largest ``count`` / ``uniqueCount`` of a shared-strings root tag; a value that is not
+    plain digits (entities, signs, spaces), or a root tag not found in the first
+    ``SST_HEAD_BYTES``, counts as huge."""
+    m = _SST_TAG.search(head)
     if not m:
-        return 0
-    return max((int(x) for x in _SST_COUNT.findall(m.group(0))), default=0)
+        return 0 if len(head) < SST_HEAD_BYTES else 1 << 62
+    worst = 0
+    for dq, sq in _SST_COUNT.findall(m.group(2)):
+        value = dq or sq
+        worst = max(worst, int(value) if value.isdigit() and len(value) < 19 else 1 << 62)
+    return worst
 
 
 def _without_sst_counts(data: bytes, name: str) -> bytes:
@@ -1404,16 +1414,23 @@ def _without_sst_counts(data: bytes, name: str) -> bytes:
     against the size limits above; this happens only for such broken or hostile files).
     """
     out = _io.BytesIO()
+    try:
+        _copy_without_sst_counts(data, name, out)
+    except Exception as exc:  # BadZipFile (CRC), zlib.error, EOFError, ...: a broken archive
+        raise InputError("io.bad_excel", detail=f"broken zip archive ({exc})"[:300]) from exc
+    return out.getvalue()
+
+
+def _copy_without_sst_counts(data: bytes, name: str, out) -> None:
     with zipfile.ZipFile(_io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             body = zin.read(info)
             if info.filename == name:
-                m = _SST_HEAD.search(body[:4096])
-                if m:
-                    tag = re.sub(rb"\s(?:count|uniqueCount)\s*=\s*[\"'][^\"']*[\"']", b"", m.group(0))
+                m = _SST_TAG.search(body)
+                if m:  # keep the element name and its namespace declarations, drop the rest
+                    tag = b"<" + m.group(1) + b"".join(_XMLNS.findall(m.group(2))) + b">"
                     body = body[:m.start()] + tag + body[m.end():]
             zout.writestr(info, body)
-    return out.getvalue()
 
 
 # --- .xls: a minimal OLE2 (compound file) reader, enough to walk the Workbook stream ---------
