@@ -61,3 +61,31 @@ def test_tierlib_does_not_import_streamlit():
            "print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_english_reader_details_stay_out_of_chinese_messages():
+    # Readers and libraries explain failures in English. The Chinese message replaces such a
+    # detail (so one language is shown), a known kind of detail (.xlsb) is translated, and the
+    # English message keeps the detail as it is.
+    import io
+    import zipfile
+
+    from tierlib.io import InputError, read_table
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("xl/workbook.bin", b"\x00")  # a binary workbook (.xlsb) named .xlsx
+    try:
+        read_table(buf.getvalue(), filename="book.xlsx")
+        raise AssertionError("an .xlsb workbook was read")
+    except InputError as exc:
+        err = exc
+    assert err.code == "io.bad_excel"
+    assert "save the file as .xlsx" in i18n.error_message(err.code, err.params, "en")
+    zh = i18n.error_message(err.code, err.params, "zh")
+    assert "另存为 .xlsx" in zh and "save" not in zh
+
+    raw = {"detail": "Cell string index not found in shared strings table"}
+    assert i18n.error_message("io.bad_excel", raw, "en").endswith(raw["detail"])
+    zh = i18n.error_message("io.bad_excel", raw, "zh")
+    assert re.findall(r"[A-Za-z]{2,}", zh) == ["Excel", "English"], zh

@@ -9,6 +9,7 @@ visible, and ``tests/test_i18n.py`` fails when the two languages differ.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -87,4 +88,16 @@ def error_message(code: str, params: dict, lang: str = DEFAULT_LANG) -> str:
         elif isinstance(val, str) and key == "field" and has(f"field.{val}", lang):
             val = t(f"field.{val}", lang)
         shown[key] = val
+    detail = shown.get("detail")
+    if lang != "en" and isinstance(detail, str):
+        # Details come from the readers and libraries in English: a known kind is translated,
+        # any other English text is replaced, so one language is shown throughout.
+        kind = (params or {}).get("detail_code")
+        if kind and has(f"detail.{kind}", lang):
+            shown["detail"] = t(f"detail.{kind}", lang)
+        elif _LATIN_WORD.search(detail):
+            shown["detail"] = t("detail.technical", lang)
     return t("err." + code, lang, **shown)
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")

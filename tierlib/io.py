@@ -422,9 +422,9 @@ def _detect_format(data: bytes, name: str) -> str:
         return "parquet"
     if ext in XLSX_EXTS or ext in XLS_EXTS:
         kind = "binary" if _looks_binary(data[:65536]) else "text"
-        raise InputError("io.bad_excel", detail=f"not an Excel workbook ({kind} content)")
+        raise InputError("io.bad_excel", detail=f"not an Excel workbook ({kind} content)", detail_code="not_excel")
     if ext in PARQUET_EXTS:
-        raise InputError("io.bad_parquet", detail="not a Parquet file")
+        raise InputError("io.bad_parquet", detail="not a Parquet file", detail_code="not_parquet")
     return "csv"
 
 
@@ -1322,7 +1322,7 @@ def _check_xlsx_zip(data: bytes, limits: Limits | None = None,
                          detail="uncompressed worksheet XML too large")
     if "xl/workbook.xml" not in names:
         if "xl/workbook.bin" in names:
-            raise InputError("io.bad_excel", detail="binary .xlsb workbooks are not supported; "
+            raise InputError("io.bad_excel", detail_code="xlsb", detail="binary .xlsb workbooks are not supported; "
                                                     "save the file as .xlsx")
         raise InputError("io.bad_excel", detail="zip archive without xl/workbook.xml")
     total = 0
