@@ -413,3 +413,28 @@ def test_xml_entity_expansion_in_a_sheet_is_not_a_bomb(tmp_path):
         assert exc.code in ("io.bad_excel", "io.too_large")
     else:
         assert res.frame.shape == (2, 2)
+
+
+def test_an_abort_of_the_excel_reader_is_contained_in_the_probe(tmp_path):
+    # With the shared-strings guard switched off, the corpus file makes python-calamine abort on
+    # open. The probe (a child process opens the workbook first) must take that abort and turn it
+    # into a refusal, and the reading process must live on. The whole scenario runs in a child so
+    # that a failure of the probe fails this test instead of killing the test run.
+    import subprocess
+    import sys
+
+    code = """
+import json, sys
+from tierlib import io as tio
+tio._check_xlsx_zip = lambda data, *a, **k: data  # no guard: the reader sees the raw counts
+try:
+    tio.read_table(sys.argv[1])
+    print(json.dumps({"read": True}))
+except tio.InputError as exc:
+    print(json.dumps({"code": exc.code, "kind": exc.params.get("detail_code")}))
+"""
+    path = ROOT / "tests" / "data" / "corpus" / "string_count_bomb.xlsx"
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-800:]
+    assert json.loads(proc.stdout) == {"code": "io.bad_excel", "kind": "reader_crash"}

@@ -1572,6 +1572,53 @@ class _ExcelErrors:
         raise InputError("io.bad_excel", detail=str(exc)[:300]) from exc
 
 
+#: Memory a probing child process may map (RLIMIT_AS): far above what opening a real workbook
+#: takes, far below what the machine has.
+PROBE_MEMORY_BYTES = 8 << 30
+_PROBE = """
+import io, resource, sys
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+data = sys.stdin.buffer.read()
+try:
+    from python_calamine import CalamineWorkbook
+    CalamineWorkbook.from_filelike(io.BytesIO(data))
+except BaseException:  # a Python error (or a Rust panic) is handled by the real open
+    sys.exit(3)
+"""
+
+
+def excel_probe_enabled() -> bool:
+    """Whether workbooks are first opened in a child process (``CUSTOMER_PYRAMID_EXCEL_PROBE``,
+    on unless set to 0)."""
+    return os.environ.get("CUSTOMER_PYRAMID_EXCEL_PROBE", "1").strip() not in ("0", "false", "no", "off")
+
+
+def _probe_open(data: bytes, deadline: _Deadline) -> None:
+    """Open the workbook in a short-lived child process before this process does.
+
+    python-calamine reads the shared strings, styles and sheet list when a workbook is opened;
+    a count it trusts, or a bug of its own, can make it abort the process (an allocation failure
+    is not an exception). The pre-checks catch the cases known here; the probe contains the
+    unknown ones: if the child dies, the file is refused and this process (the app's server,
+    with everybody's sessions) goes on. About 50 ms per workbook.
+    """
+    import subprocess
+    import sys
+
+    remaining = max(1.0, deadline.end - time.monotonic())
+    try:
+        proc = subprocess.run([sys.executable, "-c", _PROBE, str(PROBE_MEMORY_BYTES)], input=data,
+                              capture_output=True, timeout=remaining, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise InputError("io.too_slow", seconds=_num_text(deadline.seconds)) from exc
+    except OSError:  # no child process possible here: open in this process as before
+        return
+    if proc.returncode not in (0, 3):
+        raise InputError("io.bad_excel", detail_code="reader_crash",
+                         detail=f"the Excel reader failed on this file (exit status {proc.returncode})")
+
+
 def _open_workbook(data: bytes, fmt: str, limits: Limits | None = None,
                    deadline: _Deadline | None = None):
     from python_calamine import CalamineWorkbook, PasswordError
@@ -1583,6 +1630,8 @@ def _open_workbook(data: bytes, fmt: str, limits: Limits | None = None,
     else:
         _check_xls(data, deadline)
     deadline.check()
+    if excel_probe_enabled():
+        _probe_open(data, deadline)
     try:
         with _ExcelErrors():  # calamine raises several error types (and panics) on broken files
             return CalamineWorkbook.from_filelike(_io.BytesIO(data))
