@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from bench import data as bdata
-from bench.machine import describe
+from bench.machine import describe, write_keeping_notes
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -85,7 +85,7 @@ def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float,
                threading.Thread(target=pump, args=(proc.stderr, err_chunks))]
     for t in threads:
         t.start()
-    _pid, status, usage = os.wait4(proc.pid, 0)
+    _pid, status, _usage = os.wait4(proc.pid, 0)  # the exit status; memory: see bench/peak.py
     wall = time.perf_counter() - t0
     for t in threads:
         t.join()
@@ -96,7 +96,6 @@ def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float,
         rss_mb = float("nan")  # the child died before writing it
     finally:
         os.unlink(peak_file)
-    del usage
     return wall, rss_mb, b"".join(out_chunks).decode("utf-8", "replace"), \
         b"".join(err_chunks).decode("utf-8", "replace"), proc.returncode
 
@@ -291,13 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = render(info, rows, mem, up, c1m, checks, args)
     print("\n" + "\n".join(lines))
     if args.write:
-        target = ROOT / "bench" / "RESULTS.md"
-        notes = ""
-        if target.exists():  # hand-written notes below the marker survive a new run
-            old = target.read_text(encoding="utf-8")
-            if NOTES_MARKER in old:
-                notes = old[old.index(NOTES_MARKER):]
-        target.write_text("\n".join(lines) + "\n\n" + (notes or NOTES_MARKER + "\n"), encoding="utf-8")
+        write_keeping_notes(ROOT / "bench" / "RESULTS.md", lines, NOTES_MARKER, gap="\n\n")
         print("\nwritten to bench/RESULTS.md")
     return 0
 

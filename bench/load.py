@@ -78,7 +78,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from bench.machine import describe
+from bench.machine import describe, write_keeping_notes
 
 ROOT = Path(__file__).resolve().parents[1]
 LOAD_MD = ROOT / "bench" / "LOAD.md"
@@ -1264,12 +1264,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = render(report, info, load_before)
     log("\n" + "\n".join(lines))
     if args.write:
-        notes = ""
-        if LOAD_MD.exists():  # hand-written notes below the marker survive a new run
-            old = LOAD_MD.read_text(encoding="utf-8")
-            if NOTES_MARKER in old:
-                notes = old[old.index(NOTES_MARKER):]
-        LOAD_MD.write_text("\n".join(lines) + "\n" + (notes or NOTES_MARKER + "\n"), encoding="utf-8")
+        write_keeping_notes(LOAD_MD, lines, NOTES_MARKER)
         log("written to bench/LOAD.md")
     if args.json:
         print(json.dumps(report, ensure_ascii=False, default=str))

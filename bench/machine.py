@@ -1,4 +1,5 @@
-"""The machine description printed with every benchmark result (CPU, cores, memory, versions)."""
+"""What every benchmark report shares: the machine description printed with the results, and
+writing a results file without losing its hand-written notes."""
 from __future__ import annotations
 
 import os
@@ -32,3 +33,14 @@ def describe(packages: tuple[str, ...] = ("duckdb", "pandas", "pyarrow"), **extr
     out.update(extra)
     out["load"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     return out
+
+
+def write_keeping_notes(path: Path, lines: list[str], marker: str, gap: str = "\n") -> None:
+    """Write ``lines`` (a fresh run's results) to ``path``; the hand-written notes below
+    ``marker`` in the file survive, and a new file gets the marker."""
+    notes = ""
+    if path.exists():
+        old = path.read_text(encoding="utf-8")
+        if marker in old:
+            notes = old[old.index(marker):]
+    path.write_text("\n".join(lines) + gap + (notes or marker + "\n"), encoding="utf-8")

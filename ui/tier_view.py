@@ -367,11 +367,9 @@ def _precise_inputs(scheme, cuts, names, colors, r):
                 new_cuts.append(col.number_input(T("tiers.cut_n", n=i + 1), min_value=0.01, max_value=99.99,
                                                  step=0.5, format="%.2f", key=k,
                                                  on_change=_on_cut_typed, args=(len(cuts),)))
-        new_cuts = [_tidy(c) for c in new_cuts]
-        if new_cuts != [_tidy(c) for c in cuts]:
-            _remember_bounds(r, scheme, cuts)
-            ss[K_PRESET] = "custom"
-        cuts = new_cuts
+        # A typed value was adopted by _on_cut_typed before this run (which also marked the
+        # preset custom and kept the previous bounds), so these equal ``cuts`` already.
+        cuts = [_tidy(c) for c in new_cuts]
     st.caption(T("tiers.names_colors"))
     cols = st.columns(n_tiers)
     new_names, new_colors = [], []
